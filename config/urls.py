@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from safer.api.api import api
+
+urlpatterns = [
+    path("django-admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("safer.core.urls")),
+]
+
+handler403 = "safer.core.views.pages.error_403"
+handler404 = "safer.core.views.pages.error_404"
+handler500 = "safer.core.views.pages.error_500"

@@ -1,0 +1,97 @@
+"""Personas shared by every test: an admin, caseworkers of two agencies, an analyst, a DPO, an outsider.
+
+``sign_in(client, user)`` signs a person in with both factors passed, as the pages require.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from safer.core.models import Agency, AgencyKind, Partnership, Role, User
+from safer.core.tests.factories import AgencyFactory, PartnershipFactory, confirmed_device, make_member
+
+
+@pytest.fixture
+def partnership(db: None) -> Partnership:
+    p: Partnership = PartnershipFactory(name="Oadby and Wigston CSP", slug="oadby-wigston", lad_codes=["E07000135"])
+    return p
+
+
+@pytest.fixture
+def other_partnership(db: None) -> Partnership:
+    p: Partnership = PartnershipFactory(
+        name="North West Leicestershire CSP", slug="nw-leics", lad_codes=["E07000134"]
+    )
+    return p
+
+
+@pytest.fixture
+def council(partnership: Partnership) -> Agency:
+    a: Agency = AgencyFactory(partnership=partnership, name="Oadby and Wigston Borough Council", kind=AgencyKind.COUNCIL)
+    return a
+
+
+@pytest.fixture
+def police(partnership: Partnership) -> Agency:
+    a: Agency = AgencyFactory(partnership=partnership, name="Leicestershire Police", kind=AgencyKind.POLICE)
+    return a
+
+
+@pytest.fixture
+def other_council(other_partnership: Partnership) -> Agency:
+    a: Agency = AgencyFactory(
+        partnership=other_partnership, name="North West Leicestershire District Council", kind=AgencyKind.COUNCIL
+    )
+    return a
+
+
+@pytest.fixture
+def admin(council: Agency) -> User:
+    return make_member(council, Role.PARTNERSHIP_ADMIN, email="admin@oadby.example", full_name="Alex Admin")
+
+
+@pytest.fixture
+def caseworker_a(council: Agency) -> User:
+    return make_member(council, Role.CASEWORKER, email="casey@oadby.example", full_name="Casey Council")
+
+
+@pytest.fixture
+def caseworker_b(police: Agency) -> User:
+    return make_member(police, Role.CASEWORKER, email="pat@police.example", full_name="Pat Police")
+
+
+@pytest.fixture
+def analyst(council: Agency) -> User:
+    return make_member(council, Role.ANALYST, email="ana@oadby.example", full_name="Ana Lyst")
+
+
+@pytest.fixture
+def dpo(council: Agency) -> User:
+    return make_member(council, Role.DPO, email="dee@oadby.example", full_name="Dee Protection")
+
+
+@pytest.fixture
+def outsider(other_council: Agency) -> User:
+    """Every role, but in another partnership: must never see anything of the first."""
+    return make_member(
+        other_council, Role.PARTNERSHIP_ADMIN, Role.DPO, Role.CASEWORKER, Role.ANALYST,
+        email="nia@nwleics.example", full_name="Nia Outsider",
+    )
+
+
+def sign_in_client(client: Client, user: User) -> Client:
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    device = confirmed_device(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def sign_in() -> Callable[[Client, User], Client]:
+    return sign_in_client

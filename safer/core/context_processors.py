@@ -1,0 +1,40 @@
+"""What every page needs: the partnership's name, the navigation the person's roles allow, banners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from safer.core.permissions import can
+
+NAVIGATION: list[tuple[str, str, str | None]] = [
+    # (label, url name, area or None for everyone signed in)
+    ("Home", "core:home", None),
+    ("People", "core:people", "people"),
+    ("Access log", "core:access-log", "access_log"),
+    ("Background jobs", "core:jobs", None),
+    ("Your account", "core:account", None),
+]
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    partnership = getattr(request, "partnership", None)
+    navigation = []
+    if signed_in and partnership is not None and (settings.MFA_DISABLED or user.is_verified()):  # type: ignore[union-attr]
+        for label, name, area in NAVIGATION:
+            if area is None or can(request, area):
+                href = reverse(name)
+                current = request.path == href or (href != "/" and request.path.startswith(href))
+                navigation.append({"text": label, "href": href, "active": current})
+    return {
+        "service_name": partnership.name if partnership else "Safer Communities",
+        "navigation": navigation,
+        "signed_in": signed_in,
+        "mfa_disabled": settings.MFA_DISABLED,
+        "partnership": partnership,
+    }

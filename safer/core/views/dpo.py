@@ -1,0 +1,85 @@
+"""The data protection officer's access log: list, filter, export."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from safer.core import selectors, services
+from safer.core.audit import record_access
+from safer.core.forms import AccessLogFilterForm
+from safer.core.http import PartnershipRequest
+from safer.core.models import AccessAction
+from safer.core.permissions import require_area
+from safer.core.tasks import export_access_log
+
+PAGE_SIZE = 50
+
+
+def filter_form(request: PartnershipRequest, data: object) -> AccessLogFilterForm:
+    people = [
+        (str(p.user.pk), f"{p.user.full_name} ({p.user.email})") for p in selectors.people_in(request.partnership)
+    ]
+    return AccessLogFilterForm(data, people=people, object_types=selectors.access_object_types(request.partnership))
+
+
+def to_filter(form: AccessLogFilterForm) -> selectors.AccessLogFilter:
+    data = form.cleaned_data
+    return selectors.AccessLogFilter(
+        action=data.get("action") or "",
+        actor_id=int(data["person"]) if data.get("person") else None,
+        object_type=data.get("object_type") or "",
+        object_id=data.get("object_id") or "",
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+    )
+
+
+@require_area("access_log")
+@require_GET
+def access_log(request: PartnershipRequest) -> HttpResponse:
+    form = filter_form(request, request.GET or None)
+    flt = to_filter(form) if form.is_bound and form.is_valid() else selectors.AccessLogFilter()
+    events = selectors.access_events(request.partnership, flt)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_access(
+        action=AccessAction.SEARCH,
+        actor=request.user,
+        object_type="access_log",
+        request=request,
+        detail="filtered" if form.is_bound else "listed",
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/dpo/access_log.html",
+        {"form": form, "page": page, "query": query.urlencode(), "page_error": bool(form.errors)},
+    )
+
+
+@require_area("access_log")
+@require_POST
+def export_access_log_view(request: PartnershipRequest) -> HttpResponse:
+    form = filter_form(request, request.POST)
+    flt = to_filter(form) if form.is_valid() else selectors.AccessLogFilter()
+    job = services.create_job(
+        partnership=request.partnership,
+        user=request.user,
+        kind="access_log_export",
+        title="Access log export (CSV)",
+        parameters={"filter": flt.to_json()},
+    )
+    record_access(
+        action=AccessAction.EXPORT,
+        actor=request.user,
+        object_type="access_log",
+        request=request,
+        detail=f"job {job.pk}",
+    )
+    result = export_access_log.enqueue(str(job.pk))
+    services.record_task_id(job=job, task_result_id=result.id)
+    return HttpResponseRedirect(reverse("core:job", args=[job.pk]))
