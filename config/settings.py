@@ -303,6 +303,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Built front-end assets (GOV.UK Frontend, app CSS/JS), committed; `make assets` rebuilds them.
+STATICFILES_DIRS = [BASE_DIR / "safer" / "static"]
 # Only production collects static files; elsewhere WhiteNoise serves them from the apps (see below).
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))) if PRODUCTION else None
 STORAGES = {

@@ -17,33 +17,31 @@ from safer.core.tests.factories import AgencyFactory, PartnershipFactory, confir
 
 @pytest.fixture
 def partnership(db: None) -> Partnership:
-    p: Partnership = PartnershipFactory(name="Oadby and Wigston CSP", slug="oadby-wigston", lad_codes=["E07000135"])
+    p = PartnershipFactory.create(name="Oadby and Wigston CSP", slug="oadby-wigston", lad_codes=["E07000135"])
     return p
 
 
 @pytest.fixture
 def other_partnership(db: None) -> Partnership:
-    p: Partnership = PartnershipFactory(
-        name="North West Leicestershire CSP", slug="nw-leics", lad_codes=["E07000134"]
-    )
+    p = PartnershipFactory.create(name="North West Leicestershire CSP", slug="nw-leics", lad_codes=["E07000134"])
     return p
 
 
 @pytest.fixture
 def council(partnership: Partnership) -> Agency:
-    a: Agency = AgencyFactory(partnership=partnership, name="Oadby and Wigston Borough Council", kind=AgencyKind.COUNCIL)
+    a = AgencyFactory.create(partnership=partnership, name="Oadby and Wigston Borough Council", kind=AgencyKind.COUNCIL)
     return a
 
 
 @pytest.fixture
 def police(partnership: Partnership) -> Agency:
-    a: Agency = AgencyFactory(partnership=partnership, name="Leicestershire Police", kind=AgencyKind.POLICE)
+    a = AgencyFactory.create(partnership=partnership, name="Leicestershire Police", kind=AgencyKind.POLICE)
     return a
 
 
 @pytest.fixture
 def other_council(other_partnership: Partnership) -> Agency:
-    a: Agency = AgencyFactory(
+    a = AgencyFactory.create(
         partnership=other_partnership, name="North West Leicestershire District Council", kind=AgencyKind.COUNCIL
     )
     return a
@@ -78,8 +76,13 @@ def dpo(council: Agency) -> User:
 def outsider(other_council: Agency) -> User:
     """Every role, but in another partnership: must never see anything of the first."""
     return make_member(
-        other_council, Role.PARTNERSHIP_ADMIN, Role.DPO, Role.CASEWORKER, Role.ANALYST,
-        email="nia@nwleics.example", full_name="Nia Outsider",
+        other_council,
+        Role.PARTNERSHIP_ADMIN,
+        Role.DPO,
+        Role.CASEWORKER,
+        Role.ANALYST,
+        email="nia@nwleics.example",
+        full_name="Nia Outsider",
     )
 
 

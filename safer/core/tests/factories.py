@@ -2,51 +2,54 @@
 
 from __future__ import annotations
 
-import factory
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from factory.declarations import LazyFunction, Sequence, SubFactory
+from factory.django import DjangoModelFactory
 
 from safer.core.models import Agency, AgencyKind, Membership, Partnership, RoleGrant, User
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
 
-class PartnershipFactory(factory.django.DjangoModelFactory):
+class PartnershipFactory(DjangoModelFactory[Partnership]):
     class Meta:
         model = Partnership
 
-    name = factory.Sequence(lambda n: f"Test Community Safety Partnership {n}")
-    slug = factory.Sequence(lambda n: f"test-csp-{n}")
-    lad_codes = factory.LazyFunction(lambda: ["E07000135"])
+    name = Sequence(lambda n: f"Test Community Safety Partnership {n}")
+    slug = Sequence(lambda n: f"test-csp-{n}")
+    lad_codes = LazyFunction(lambda: ["E07000135"])
 
 
-class AgencyFactory(factory.django.DjangoModelFactory):
+class AgencyFactory(DjangoModelFactory[Agency]):
     class Meta:
         model = Agency
 
-    partnership = factory.SubFactory(PartnershipFactory)
-    name = factory.Sequence(lambda n: f"Agency {n}")
+    partnership = SubFactory(PartnershipFactory)
+    name = Sequence(lambda n: f"Agency {n}")
     kind = AgencyKind.COUNCIL
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
-    email = factory.Sequence(lambda n: f"person{n}@example.org")
-    username = factory.SelfAttribute("email")
-    full_name = factory.Sequence(lambda n: f"Person {n}")
-    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+    email = Sequence(lambda n: f"person{n}@example.org")
+    username = Sequence(lambda n: f"person{n}@example.org")
+    full_name = Sequence(lambda n: f"Person {n}")
 
-    @factory.post_generation
-    def save_password(self, create: bool, extracted: object, **kwargs: object) -> None:
-        if create:
-            self.save()
+    @classmethod
+    def _create(cls, model_class: type[User], *args: object, **kwargs: object) -> User:
+        # Hash the test password once, the way real accounts are saved.
+        kwargs.setdefault("username", kwargs.get("email"))
+        user = model_class(**kwargs)
+        user.set_password(TEST_PASSWORD)
+        user.save()
+        return user
 
 
 def make_member(agency: Agency, *roles: str, **user_fields: object) -> User:
     """A person working for ``agency`` with ``roles`` in its partnership."""
-    user: User = UserFactory(**user_fields)
+    user = UserFactory.create(**user_fields)
     Membership.objects.create(user=user, agency=agency)
     for role in roles:
         RoleGrant.objects.create(user=user, partnership=agency.partnership, role=role)

@@ -18,7 +18,7 @@ from safer.core.middleware import CurrentPartnershipMiddleware
 def account(request: PartnershipRequest) -> HttpResponse:
     partnerships = [(str(p.pk), p.name) for p in selectors.partnerships_for(request.user)]
     switch = SwitchPartnershipForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         partnerships=partnerships,
         initial={"partnership": str(request.partnership.pk) if request.partnership else ""},
     )
@@ -40,7 +40,7 @@ def account(request: PartnershipRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def new_token(request: PartnershipRequest) -> HttpResponse:
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         token, secret = services.create_api_token(user=request.user, name=form.cleaned_data["name"], request=request)
         # The secret is rendered once, in this response, and is not stored anywhere.

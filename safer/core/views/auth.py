@@ -12,6 +12,7 @@ from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -48,7 +49,7 @@ REASONS = {
 
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
-    form = SignInForm(request, request.POST or None)
+    form = SignInForm(request, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and form.user is not None:
         login(request, form.user, backend="django.contrib.auth.backends.ModelBackend")
         return after_password(request, form.user)
@@ -80,13 +81,13 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
     if not devices:
         return HttpResponseRedirect(reverse("core:two-factor-setup"))
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]
         for device in devices:
-            allowed, _info = device.verify_is_allowed()
+            allowed, info = device.verify_is_allowed()
             if not allowed:
-                form.add_error("token", "You entered too many wrong codes. Wait a minute, then enter the newest code")
+                form.add_error("token", wait_message(info))
                 break
             if device.verify_token(token):
                 django_otp.login(request, device)
@@ -103,6 +104,14 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     )
 
 
+def wait_message(info: dict[str, Any] | None) -> str:
+    """django-otp doubles the wait after each wrong code; say how long, in words."""
+    locked_until = (info or {}).get("locked_until")
+    seconds = max(1, int((locked_until - timezone.now()).total_seconds()) + 1) if locked_until else 60
+    unit = "second" if seconds == 1 else "seconds"
+    return f"Wait {seconds} {unit} before entering another code: too many codes were wrong"
+
+
 def qr_data_uri(device: TOTPDevice) -> str:
     return str(segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2))
 
@@ -113,7 +122,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if selectors.has_confirmed_totp(user):
         return HttpResponseRedirect(reverse("core:two-factor-verify"))
     device = services.start_totp_enrolment(user)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if services.confirm_totp_enrolment(user=user, device=device, token=form.cleaned_data["token"], request=request):
             device.refresh_from_db()
@@ -141,7 +150,9 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return render(request, "core/auth/invitation_invalid.html", status=404)
     existing = User.objects.filter(email__iexact=invitation.email, is_active=True).first()
-    form = SetPasswordForm(request.POST or None, email=invitation.email, full_name=invitation.full_name)
+    form = SetPasswordForm(
+        request.POST if request.method == "POST" else None, email=invitation.email, full_name=invitation.full_name
+    )
     if existing is not None:
         # Someone who already has an account joins with a click; their password is unchanged.
         if request.method == "POST":

@@ -43,8 +43,7 @@ def to_filter(form: AccessLogFilterForm) -> selectors.AccessLogFilter:
 def access_log(request: PartnershipRequest) -> HttpResponse:
     form = filter_form(request, request.GET or None)
     flt = to_filter(form) if form.is_bound and form.is_valid() else selectors.AccessLogFilter()
-    events = selectors.access_events(request.partnership, flt)
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Logged before the query, so the page counts and lists the same rows (this search included).
     record_access(
         action=AccessAction.SEARCH,
         actor=request.user,
@@ -52,6 +51,8 @@ def access_log(request: PartnershipRequest) -> HttpResponse:
         request=request,
         detail="filtered" if form.is_bound else "listed",
     )
+    events = selectors.access_events(request.partnership, flt)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -35,7 +35,7 @@ def people(request: PartnershipRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invite(request: PartnershipRequest) -> HttpResponse:
     agencies = list(selectors.agencies_in(request.partnership))
-    form = InviteForm(request.POST or None, agencies=agencies)
+    form = InviteForm(request.POST if request.method == "POST" else None, agencies=agencies)
     if request.method == "POST" and form.is_valid():
         agency = selectors.agency_in(request.partnership, int(form.cleaned_data["agency"]))
         try:
@@ -71,7 +71,7 @@ def revoke_invitation(request: PartnershipRequest, invitation_id: int) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def person(request: PartnershipRequest, user_id: int) -> HttpResponse:
     row = selectors.person_in(request.partnership, user_id)
-    form = RolesForm(request.POST or None, initial={"roles": row.roles})
+    form = RolesForm(request.POST if request.method == "POST" else None, initial={"roles": row.roles})
     if request.method == "POST" and form.is_valid():
         try:
             services.set_roles(
@@ -133,7 +133,7 @@ def reset_two_factor(request: PartnershipRequest, user_id: int) -> HttpResponse:
 @require_area("people")
 @require_http_methods(["GET", "POST"])
 def add_agency(request: PartnershipRequest) -> HttpResponse:
-    form = AgencyForm(request.POST or None)
+    form = AgencyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             agency = services.add_agency(
