@@ -100,6 +100,9 @@ class User(AbstractUser):
 
     objects: ClassVar[SaferUserManager] = SaferUserManager()
 
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["username", "full_name"]
+
     class Meta:
         ordering: ClassVar[list[str]] = ["full_name"]
 

@@ -34,13 +34,12 @@ class UserFactory(DjangoModelFactory[User]):
         model = User
 
     email = Sequence(lambda n: f"person{n}@example.org")
-    username = Sequence(lambda n: f"person{n}@example.org")
     full_name = Sequence(lambda n: f"Person {n}")
 
     @classmethod
     def _create(cls, model_class: type[User], *args: object, **kwargs: object) -> User:
         # Hash the test password once, the way real accounts are saved.
-        kwargs.setdefault("username", kwargs.get("email"))
+        kwargs["username"] = kwargs["email"]
         user = model_class(**kwargs)
         user.set_password(TEST_PASSWORD)
         user.save()
