@@ -47,3 +47,21 @@ def record_access(
         ip_address=client_ip(request),
         request_id=request_id if isinstance(request_id, uuid.UUID) else None,
     )
+
+
+def record_account_event(
+    *, action: AccessAction | str, account: User | None, actor: User | None, request: HttpRequest | None = None
+) -> None:
+    """Sign-in events happen before a partnership is chosen: write one per partnership the account works in,
+    so each partnership's DPO sees their own people's sign-ins (and no one else's). An unknown account name
+    gets one event with no partnership, visible only to the installation's operators."""
+    partnerships = list(account.partnerships()) if account is not None else []
+    for partnership in partnerships or [None]:
+        record_access(
+            action=action,
+            actor=actor,
+            partnership=partnership,
+            object_type="user" if account is not None else "",
+            object_id=account.pk if account is not None else "",
+            request=request,
+        )

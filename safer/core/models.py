@@ -247,6 +247,8 @@ class AccessEvent(models.Model):
         ordering: ClassVar[list[str]] = ["-at", "-id"]
         indexes: ClassVar[list[Any]] = [
             models.Index(fields=["partnership", "-at"], name="access_partnership_at"),
+            models.Index(fields=["partnership", "actor", "-at"], name="access_partnership_actor_at"),
+            models.Index(fields=["partnership", "action", "-at"], name="access_partnership_action_at"),
             models.Index(fields=["object_type", "object_id"], name="access_object"),
         ]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -153,15 +153,7 @@ class AccessLogFilter:
 
 def access_events(partnership: Partnership, flt: AccessLogFilter) -> QuerySet[AccessEvent]:
     """The partnership's access log, filtered. Reading it is itself logged by the view."""
-    members = Membership.objects.filter(agency__partnership=partnership)
-    member_refs = [str(pk) for pk in members.values_list("user_id", flat=True).distinct()]
-    # Sign-ins happen before a partnership is chosen, so they carry none: they belong to every partnership
-    # the person works in. Failed sign-ins name the account tried, never the person trying.
-    qs = AccessEvent.objects.filter(
-        Q(partnership=partnership)
-        | Q(partnership__isnull=True, actor_id__in=members.values("user_id"))
-        | Q(partnership__isnull=True, actor__isnull=True, object_type="user", object_id__in=member_refs)
-    ).select_related("actor", "actor_agency")
+    qs = AccessEvent.objects.filter(partnership=partnership).select_related("actor", "actor_agency")
     if flt.action:
         qs = qs.filter(action=flt.action)
     if flt.actor_id:

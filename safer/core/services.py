@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safer.core.audit import record_access
+from safer.core.audit import record_access, record_account_event
 from safer.core.models import (
     AccessAction,
     Agency,
@@ -315,14 +315,12 @@ def confirm_totp_enrolment(*, user: User, device: TOTPDevice, token: str, reques
     if device.user_id != user.pk or device.confirmed:
         return False
     if not device.verify_token(token):
-        record_access(
-            action=AccessAction.MFA_FAILED, actor=user, object_type="user", object_id=user.pk, request=request
-        )
+        record_account_event(action=AccessAction.MFA_FAILED, account=user, actor=user, request=request)
         return False
     device.confirmed = True
     device.save()
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    record_access(action=AccessAction.MFA_ENROLLED, actor=user, object_type="user", object_id=user.pk, request=request)
+    record_account_event(action=AccessAction.MFA_ENROLLED, account=user, actor=user, request=request)
     return True
 
 

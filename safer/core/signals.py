@@ -9,7 +9,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from safer.core.audit import record_access
+from safer.core.audit import record_account_event
 from safer.core.middleware import LOGIN_TIME_KEY
 from safer.core.models import AccessAction, User
 
@@ -24,13 +24,13 @@ def on_signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs:
             request.session.save()
         if request.session.session_key:
             remember_session(user, request.session.session_key)
-    record_access(action=AccessAction.SIGN_IN, actor=user, object_type="user", object_id=user.pk, request=request)
+    record_account_event(action=AccessAction.SIGN_IN, account=user, actor=user, request=request)
 
 
 @receiver(user_logged_out)
 def on_signed_out(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
     if user is not None:
-        record_access(action=AccessAction.SIGN_OUT, actor=user, object_type="user", object_id=user.pk, request=request)
+        record_account_event(action=AccessAction.SIGN_OUT, account=user, actor=user, request=request)
 
 
 @receiver(user_login_failed)
@@ -39,10 +39,4 @@ def on_sign_in_failed(
 ) -> None:
     username = str(credentials.get("username", ""))
     user = User.objects.filter(email__iexact=username).first() if username else None
-    record_access(
-        action=AccessAction.SIGN_IN_FAILED,
-        actor=None,
-        object_type="user" if user else "",
-        object_id=user.pk if user else "",
-        request=request,
-    )
+    record_account_event(action=AccessAction.SIGN_IN_FAILED, account=user, actor=None, request=request)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safer.core import selectors, services
-from safer.core.audit import record_access
+from safer.core.audit import record_access, record_account_event
 from safer.core.forms import SetPasswordForm, SignInForm, TokenForm
 from safer.core.models import AccessAction, User
 
@@ -64,7 +64,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 def locked_out(request: HttpRequest, original_response: HttpResponse | None, credentials: Any = None) -> HttpResponse:
     """Shown instead of the sign-in page once too many wrong passwords came from this address for this account."""
-    record_access(action=AccessAction.LOCKED_OUT, actor=None, request=request)
+    username = str((credentials or {}).get("username", "")) if isinstance(credentials, dict) else ""
+    account = User.objects.filter(email__iexact=username).first() if username else None
+    record_account_event(action=AccessAction.LOCKED_OUT, account=account, actor=None, request=request)
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "core/auth/locked_out.html", {"minutes": minutes}, status=429)
 
@@ -93,9 +95,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                 django_otp.login(request, device)
                 return HttpResponseRedirect(safe_next(request))
         else:
-            record_access(
-                action=AccessAction.MFA_FAILED, actor=user, object_type="user", object_id=user.pk, request=request
-            )
+            record_account_event(action=AccessAction.MFA_FAILED, account=user, actor=user, request=request)
             form.add_error("token", "Enter the current security code: the one you entered is wrong or has expired")
     return render(
         request,
