@@ -55,7 +55,7 @@ def record_account_event(
     """Sign-in events happen before a partnership is chosen: write one per partnership the account works in,
     so each partnership's DPO sees their own people's sign-ins (and no one else's). An unknown account name
     gets one event with no partnership, visible only to the installation's operators."""
-    partnerships = list(account.partnerships()) if account is not None else []
+    partnerships: list[Partnership | None] = list(account.partnerships()) if account is not None else []
     for partnership in partnerships or [None]:
         record_access(
             action=action,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safer.core import selectors, services
-from safer.core.audit import record_access, record_account_event
+from safer.core.audit import record_account_event
 from safer.core.forms import SetPasswordForm, SignInForm, TokenForm
 from safer.core.models import AccessAction, User
 
