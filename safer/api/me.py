@@ -7,7 +7,7 @@ from ninja import Router, Schema
 
 from safer.api.schemas import AUTH_ERRORS
 from safer.core import selectors
-from safer.core.models import User
+from safer.core.models import AgencyKind, Role, User
 
 router = Router(tags=["me"])
 
@@ -15,14 +15,14 @@ router = Router(tags=["me"])
 class AgencyOut(Schema):
     id: int
     name: str
-    kind: str
+    kind: AgencyKind
 
 
 class PartnershipOut(Schema):
     id: int
     name: str
     lad_codes: list[str]
-    roles: list[str]
+    roles: list[Role]
     agencies: list[AgencyOut]
 
 
@@ -33,22 +33,31 @@ class MeOut(Schema):
     partnerships: list[PartnershipOut]
 
 
-@router.get("/me", response={200: MeOut, **AUTH_ERRORS}, summary="The current user and their agencies")
+@router.get(
+    "/me",
+    response={200: MeOut, **AUTH_ERRORS},
+    operation_id="get_me",
+    summary="The current user and their agencies",
+    description="The token's owner and, for each partnership they work in, its local authority district codes, "
+    "their roles there and the agencies they work for in it. Nothing of any other partnership.",
+)
 def me(request: HttpRequest) -> MeOut:
     user: User = request.auth  # type: ignore[attr-defined]
-    memberships = selectors.memberships_summary(user)
     return MeOut(
         id=user.pk,
         email=user.email,
         full_name=user.full_name,
         partnerships=[
             PartnershipOut(
-                id=p.partnership.pk,
-                name=p.partnership.name,
-                lad_codes=list(p.partnership.lad_codes),
-                roles=sorted(p.roles),
-                agencies=[AgencyOut(id=a.pk, name=a.name, kind=a.kind) for a in p.agencies],
+                id=context.partnership.pk,
+                name=context.partnership.name,
+                lad_codes=list(context.partnership.lad_codes),
+                roles=[Role(role) for role in sorted(context.roles)],
+                agencies=[
+                    AgencyOut(id=agency.pk, name=agency.name, kind=AgencyKind(agency.kind))
+                    for agency in context.agencies
+                ],
             )
-            for p in memberships
+            for context in selectors.memberships_summary(user)
         ],
     )

@@ -46,6 +46,9 @@ class SessionLifetimeMiddleware:
             started = request.session.get(LOGIN_TIME_KEY)
             if started is None or time.time() - float(started) > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
+                if request.path.startswith("/api/"):
+                    # The API authenticates by token, not by the browser session that has just ended.
+                    return self.get_response(request)
                 return redirect_to_sign_in(request, reason="expired")
         return self.get_response(request)
 

@@ -1,0 +1,141 @@
+"""Schemathesis against /api/openapi.json, in process, with every check: with a token, and without one.
+
+The site is called as a WSGI application inside the test's database transaction, so no server is needed.
+The demo API (``demo_api.STRICT``: a JSON body, query and path parameters) gets the same treatment, to
+prove the strict input types and the 400/404/422 declarations that /api/me, taking no input, cannot.
+
+Each test is one pytest item per operation, e.g. ``test_api_with_a_token[GET /api/me]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, cast
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+
+from safer.api.tests import demo_api
+from safer.core.models import ApiToken, User, hash_secret
+
+MAX_EXAMPLES = 50
+DEMO_URLS = "safer.api.tests.demo_urls"
+# The token the authenticated runs send (a fixture stores its hash for caseworker_a). Fixed, because the
+# schemas are loaded at collection: schemathesis then knows the auth is given and generates no other.
+TOKEN = "sc_schemathesis-fixed-test-token-0123456789abc"
+
+type Case = schemathesis.Case[Any]
+
+
+def config(*, token: str | None) -> schemathesis.Config:
+    return schemathesis.Config.from_dict(
+        {
+            "seed": 20260101,  # the same examples on every run; change it locally to explore
+            "checks": {"enabled": True},  # every check, those off by default included
+            "generation": {"mode": "all", "max-examples": MAX_EXAMPLES},  # valid and invalid requests
+            "phases": {"examples": {"enabled": True}, "coverage": {"enabled": True}, "fuzzing": {"enabled": True}},
+            **({"auth": {"openapi": {"TokenAuth": {"bearer": token}}}} if token else {}),
+        }
+    )
+
+
+def site(*, token: str | None) -> Any:
+    return schemathesis.openapi.from_wsgi("/api/openapi.json", WSGIHandler(), config=config(token=token))
+
+
+def demo(*, token: str | None) -> Any:
+    schema = schemathesis.openapi.from_dict(
+        demo_api.STRICT.get_openapi_schema(path_prefix="/api/demo/"), config=config(token=token)
+    )
+    schema.app = WSGIHandler()  # as from_wsgi does: requests go to the site, in process
+    return schema
+
+
+# Loaded at collection (the served schema needs no database). Schema objects, not fixtures: schemathesis
+# 4.32.5's fixture-based loader fails on pytest 9 (it sets Node._nodeid).
+site_with_token, site_without_token = site(token=TOKEN), site(token=None)
+demo_with_token, demo_without_token = demo(token=TOKEN), demo(token=None)
+
+
+def parametrize[F: Callable[..., None]](schema: Any) -> Callable[[F], F]:
+    """``schema.parametrize()``, typed: one test per operation."""
+    return cast("Callable[[F], F]", schema.parametrize())
+
+
+# Function-scoped fixtures are shared by all the examples of a test: fine, as no request changes them
+# (but for the token's last_used_at).
+hypothesis_settings = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture
+def in_transaction(db: None) -> Iterator[None]:
+    """Requests to the WSGI app run in the test's transaction: like Django's test client, keep connections open."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(caseworker_a: User) -> str:
+    ApiToken.objects.create(user=caseworker_a, name="schemathesis", prefix=TOKEN[:10], token_hash=hash_secret(TOKEN))
+    return TOKEN
+
+
+@pytest.fixture
+def statuses() -> Iterator[list[int]]:
+    """The statuses an operation answered over its examples: the token must have been accepted."""
+    seen: list[int] = []
+    yield seen
+    if seen:  # empty when the test failed at its first example
+        assert set(seen) != {401}, "the token was refused every time"
+
+
+def with_token(case: Case, statuses: list[int]) -> None:
+    # The ignored_auth check also replays requests without the token and with a made-up one: 401 expected.
+    response = case.call_and_validate()
+    statuses.append(response.status_code)
+
+
+def without_token(case: Case) -> None:
+    response = case.call_and_validate()
+    if case.method.upper() != case.operation.method.upper():
+        assert response.status_code == 405  # the coverage phase also tries methods the path does not have
+    else:
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == ["Bearer"]
+
+
+@parametrize(site_with_token)
+@hypothesis_settings
+def test_api_with_a_token(case: Case, in_transaction: None, token: str, statuses: list[int]) -> None:
+    with_token(case, statuses)
+
+
+@parametrize(site_without_token)
+@hypothesis_settings
+def test_api_without_a_token(case: Case, in_transaction: None, token: str) -> None:
+    """Every operation answers 401, as documented, to no token or a made-up one, whatever else is sent."""
+    without_token(case)
+
+
+@pytest.mark.urls(DEMO_URLS)
+@parametrize(demo_with_token)
+@hypothesis_settings
+def test_demo_with_a_token(case: Case, in_transaction: None, token: str, statuses: list[int]) -> None:
+    with_token(case, statuses)
+
+
+@pytest.mark.urls(DEMO_URLS)
+@parametrize(demo_without_token)
+@hypothesis_settings
+def test_demo_without_a_token(case: Case, in_transaction: None, token: str) -> None:
+    """Without a token the answer is 401 even when the input is invalid too: authentication comes first."""
+    without_token(case)
