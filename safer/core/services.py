@@ -314,6 +314,9 @@ def start_totp_enrolment(user: User) -> TOTPDevice:
 def confirm_totp_enrolment(*, user: User, device: TOTPDevice, token: str, request: HttpRequest | None) -> bool:
     if device.user_id != user.pk or device.confirmed:
         return False
+    allowed, _info = device.verify_is_allowed()
+    if not allowed:
+        raise ServiceError("Wait a few seconds, then enter the newest code your app shows")
     if not device.verify_token(token):
         record_account_event(action=AccessAction.MFA_FAILED, account=user, actor=user, request=request)
         return False

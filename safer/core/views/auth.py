@@ -124,11 +124,18 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     device = services.start_totp_enrolment(user)
     form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        if services.confirm_totp_enrolment(user=user, device=device, token=form.cleaned_data["token"], request=request):
-            device.refresh_from_db()
-            django_otp.login(request, device)
-            return HttpResponseRedirect(safe_next(request))
-        form.add_error("token", "Enter the code your app shows now: the one you entered does not match")
+        try:
+            confirmed = services.confirm_totp_enrolment(
+                user=user, device=device, token=form.cleaned_data["token"], request=request
+            )
+        except services.ServiceError as exc:
+            form.add_error("token", str(exc))
+        else:
+            if confirmed:
+                device.refresh_from_db()
+                django_otp.login(request, device)
+                return HttpResponseRedirect(safe_next(request))
+            form.add_error("token", "Enter the code your app shows now: the one you entered does not match")
     secret = b32encode(device.bin_key).decode("ascii")
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return render(

@@ -1,0 +1,1 @@
+"""Helpers for the test suite only; nothing here is imported by the running service."""
