@@ -65,9 +65,8 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def error_500(request: HttpRequest) -> HttpResponse:
     # No database access and no context processors that might be what failed.
-    from django.template.loader import get_template
-
     from django.middleware.csp import get_nonce
+    from django.template.loader import get_template
 
     html = get_template("core/pages/500.html").render(
         {"service_name": "Safer Communities", "request": request, "csp_nonce": get_nonce(request)}
