@@ -8,6 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The demo runs with two-factor authentication switched off (a banner says so); `make demo MFA=on` keeps it on.
 MFA ?= off
+# Two workers on these 2-core machines; `make test PYTEST_ARGS=` runs in one process.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: help
 help: ## List the commands

@@ -144,6 +144,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks_db",
     "safer.core",
+    "safer.geography",
+    "safer.intelligence",
 ]
 
 MIDDLEWARE = [
@@ -376,3 +378,6 @@ LOGGING: dict[str, Any] = {
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
 CSRF_FAILURE_VIEW = "safer.core.views.pages.csrf_failure"
+
+# The largest file a person may upload through a page; bigger loads use the management commands.
+SAFER_MAX_UPLOAD_MB = env_int("SAFER_MAX_UPLOAD_MB", 2048, minimum=1)

@@ -6,6 +6,8 @@ from safer.api.api import api
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("api/", api.urls),
+    path("intelligence/", include("safer.intelligence.urls")),
+    path("geography/", include("safer.geography.urls")),
     path("", include("safer.core.urls")),
 ]
 

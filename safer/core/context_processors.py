@@ -13,6 +13,8 @@ from safer.core.permissions import can
 NAVIGATION: list[tuple[str, str, str | None]] = [
     # (label, url name, area or None for everyone signed in)
     ("Home", "core:home", None),
+    ("Data and analysis", "intelligence:overview", "intelligence"),
+    ("Community profile", "geography:profile", "intelligence"),
     ("People", "core:people", "people"),
     ("Access log", "core:access-log", "access_log"),
     ("Background jobs", "core:jobs", None),

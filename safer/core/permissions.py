@@ -16,6 +16,7 @@ AREA_ROLES: dict[str, frozenset[str]] = {
     "people": frozenset({Role.PARTNERSHIP_ADMIN}),
     "access_log": frozenset({Role.DPO}),
     "intelligence": frozenset({Role.ANALYST, Role.PARTNERSHIP_ADMIN, Role.MANAGER}),
+    "intelligence_import": frozenset({Role.ANALYST, Role.PARTNERSHIP_ADMIN}),
     "cases": frozenset({Role.CASEWORKER, Role.MEETING_CHAIR}),
     "plans": frozenset({Role.MANAGER, Role.PARTNERSHIP_ADMIN, Role.ANALYST}),
 }

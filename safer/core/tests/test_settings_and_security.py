@@ -15,7 +15,10 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "SAFER_MODE"}
+        # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a real deployment never has it.
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "SAFER_MODE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     clean.update(env)
     return subprocess.run(

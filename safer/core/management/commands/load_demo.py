@@ -1,19 +1,30 @@
-"""Load the demo partnerships and people (safe to run again)."""
+"""Load the demo partnerships and people, their geography and 32 months of real police.uk data (safe to rerun)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
 
 from safer.core.demo import DEMO_PASSWORD, load_demo
+from safer.core.models import Partnership
+
+POLICEUK_FIXTURES = Path(settings.BASE_DIR) / "safer" / "intelligence" / "fixtures" / "policeuk" / "leicestershire-csp"
 
 
 class Command(BaseCommand):
-    help = "Create the demo partnerships (Oadby and Wigston, North West Leicestershire) and their people."
+    help = "Create the demo partnerships (Oadby and Wigston, North West Leicestershire) with people and data."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--people-only", action="store_true", help="Skip geography and police.uk data")
 
     def handle(self, *args: Any, **options: Any) -> None:
         people = load_demo()
+        if not options["people_only"]:
+            self.load_data()
         seen = set()
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         for person in people:
@@ -21,3 +32,22 @@ class Command(BaseCommand):
                 continue
             seen.add(person.email)
             self.stdout.write(f"  {person.email:38} {', '.join(person.roles)}")
+
+    def load_data(self) -> None:
+        from safer.intelligence.selectors import live_months
+
+        self.stdout.write("Loading geography (ONS lookups, boundaries, population, deprivation)…")
+        call_command("import_geography", verbosity=0, stdout=self.stdout)
+        for partnership in Partnership.objects.all():
+            if live_months(partnership):
+                continue
+            self.stdout.write(f"Loading 32 months of police.uk data for {partnership.name}…")
+            call_command("import_policeuk", str(POLICEUK_FIXTURES), "--partnership", partnership.slug, stdout=_Quiet())
+
+
+class _Quiet:
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        return None

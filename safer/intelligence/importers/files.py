@@ -1,0 +1,113 @@
+"""Finding data files in what people give us: one CSV, a folder, a zip of the monthly archive, gzip files.
+
+Nothing here reads a whole file into memory: each file is opened as a stream when it is imported.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+
+class ImportRefused(Exception):  # noqa: N818 - a refusal, read as a sentence
+    """The whole file is refused; the message names the file (and line and column where there is one)."""
+
+
+class WrongArea(ImportRefused):
+    """No located row of the file lies in the partnership's area."""
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A file to import: its name as the person knows it, and how to open it as bytes."""
+
+    name: str
+    open_bytes: Callable[[], IO[bytes]]
+
+    def open_text(self) -> io.TextIOWrapper:
+        # utf-8-sig drops the byte-order mark some exports carry; errors are strict so bad bytes are reported.
+        return io.TextIOWrapper(self.open_bytes(), encoding="utf-8-sig", errors="strict", newline="")
+
+    def count_lines(self) -> int:
+        """Count lines cheaply (for the progress bar), streaming in 1 MB blocks."""
+        total = 0
+        with self.open_bytes() as fh:
+            while block := fh.read(1 << 20):
+                total += block.count(b"\n")
+        return total
+
+
+def _gzip_opener(path: Path) -> Callable[[], IO[bytes]]:
+    def opener() -> IO[bytes]:
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+
+    return opener
+
+
+def _file_opener(path: Path) -> Callable[[], IO[bytes]]:
+    return lambda: path.open("rb")
+
+
+def _zip_opener(path: Path, member: str) -> Callable[[], IO[bytes]]:
+    def opener() -> IO[bytes]:
+        archive = zipfile.ZipFile(path)
+        handle = archive.open(member)
+        # Close the archive with the member.
+        original_close = handle.close
+
+        def close() -> None:
+            original_close()
+            archive.close()
+
+        handle.close = close  # type: ignore[method-assign]
+        return handle
+
+    return opener
+
+
+def discover(paths: list[Path], suffix: str) -> Iterator[DataFile]:
+    """Every file ending in ``suffix`` (e.g. "-street.csv") in the given files, folders and zip archives,
+    in name order. ``.gz`` versions are accepted too."""
+    for path in paths:
+        if not path.exists():
+            raise ImportRefused(f"{path}: no such file or folder. Check the path.")
+        if path.is_dir():
+            children = sorted(p for p in path.rglob("*") if p.is_file())
+            matched = [p for p in children if _matches(p.name, suffix) or p.suffix.lower() == ".zip"]
+            if not matched:
+                raise ImportRefused(f"{path}: the folder holds no files ending in {suffix}.")
+            yield from discover(matched, suffix)
+        elif path.suffix.lower() == ".zip":
+            yield from _discover_zip(path, suffix)
+        else:
+            yield _single(path)
+
+
+def _matches(name: str, suffix: str) -> bool:
+    lower = name.lower()
+    return lower.endswith(suffix) or lower.endswith(suffix + ".gz")
+
+
+def _single(path: Path) -> DataFile:
+    if path.suffix.lower() == ".gz":
+        return DataFile(name=path.name, open_bytes=_gzip_opener(path))
+    return DataFile(name=path.name, open_bytes=_file_opener(path))
+
+
+def _discover_zip(path: Path, suffix: str) -> Iterator[DataFile]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = sorted(
+                info.filename for info in archive.infolist() if not info.is_dir() and _matches(info.filename, suffix)
+            )
+    except zipfile.BadZipFile as exc:
+        raise ImportRefused(f"{path.name}: this is not a readable zip archive ({exc}). Download it again.") from exc
+    if not members:
+        raise ImportRefused(f"{path.name}: the archive holds no files ending in {suffix}.")
+    for member in members:
+        yield DataFile(name=f"{path.name}:{member}", open_bytes=_zip_opener(path, member))

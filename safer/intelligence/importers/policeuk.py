@@ -1,0 +1,215 @@
+"""Reading police.uk street-level files (``YYYY-MM-<force>-street.csv``), row by row, with reasons for every rejection.
+
+Facts this follows (../shared/reference/strategy-and-performance.md §0, §3): ASB rows have no Crime ID and no
+outcome; some rows have no location and no LSOA (kept and counted); rows are assigned to an area by their LSOA code,
+never by "Falls within"; one file is one month.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from safer.intelligence.categories import ASB, SLUG_FOR_LABEL
+from safer.intelligence.importers.files import DataFile, ImportRefused
+
+SUFFIX = "-street.csv"
+COLUMNS = [
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+]
+FILE_NAME = re.compile(r"(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+)-street\.csv(\.gz)?$", re.IGNORECASE)
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+CRIME_ID = re.compile(r"^[0-9a-f]{64}$")
+LSOA_CODE = re.compile(r"^[EW]01\d{6}$")
+
+
+@dataclass(frozen=True)
+class StreetRow:
+    line: int
+    month: date
+    crime_id: str
+    category: str
+    lsoa_code: str
+    longitude: float | None
+    latitude: float | None
+    location: str
+    outcome: str
+    force: str
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass
+class FileFacts:
+    """What the file says about itself, learnt from its name and first rows."""
+
+    name: str
+    month: date | None = None
+    force: str = ""
+    forces_seen: set[str] = field(default_factory=set)
+
+
+def parse_month(text: str) -> date | None:
+    match = MONTH.match(text.strip())
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+        return None
+    return date(year, month, 1)
+
+
+def facts_from_name(data_file: DataFile) -> FileFacts:
+    base = data_file.name.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+    facts = FileFacts(name=data_file.name)
+    match = FILE_NAME.search(base)
+    if match:
+        facts.month = parse_month(match.group("month"))
+        facts.force = match.group("force").lower()
+    return facts
+
+
+def _coordinate(text: str, low: float, high: float) -> float | None:
+    value = float(text)
+    if not (low <= value <= high):
+        raise ValueError
+    return value
+
+
+def read_street_file(data_file: DataFile, facts: FileFacts) -> Iterator[StreetRow | RowProblem]:
+    """Yield each data row as a StreetRow, or a RowProblem saying why it cannot be used.
+
+    Problems with the file as a whole (not UTF-8, wrong columns, empty, cut short) raise ImportRefused.
+    """
+    name = data_file.name
+    with data_file.open_text() as text:
+        reader = csv.reader(text)
+        line = 1
+        try:
+            header = next(reader, None)
+            if header is None or not any(h.strip() for h in header):
+                raise ImportRefused(f"{name}: the file is empty. Download the month again from data.police.uk.")
+            header = [h.strip() for h in header]
+            if header != COLUMNS:
+                missing = [c for c in COLUMNS if c not in header]
+                unexpected = [h for h in header if h not in COLUMNS]
+                detail = []
+                if missing:
+                    detail.append("missing " + ", ".join(f"'{c}'" for c in missing))
+                if unexpected:
+                    detail.append("unexpected " + ", ".join(f"'{c}'" for c in unexpected))
+                if not detail:
+                    detail.append("the columns are in a different order")
+                raise ImportRefused(
+                    f"{name}: line 1: this is not a police.uk street-level file ({'; '.join(detail)}). "
+                    f"Expected the columns: {', '.join(COLUMNS)}. Use the unchanged *-street.csv file from "
+                    "data.police.uk."
+                )
+            pending: RowProblem | None = None
+            for row in reader:
+                line = reader.line_num
+                if pending is not None:
+                    yield pending
+                    pending = None
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue
+                if len(row) != len(COLUMNS):
+                    # A short last line means the file was cut short: checked after the loop.
+                    pending = RowProblem(
+                        line,
+                        "(row)",
+                        "",
+                        f"has {len(row)} value{'' if len(row) == 1 else 's'} where {len(COLUMNS)} are expected",
+                    )
+                    continue
+                yield _parse_row(line, row, facts)
+            if pending is not None:
+                raise ImportRefused(
+                    f"{name}: line {pending.line}: the last row {pending.reason}: the file looks cut short. "
+                    "Download it again; nothing from it was imported."
+                )
+        except UnicodeDecodeError as exc:
+            raise ImportRefused(
+                f"{name}: line {line + 1}: the file is not UTF-8 text ({exc.reason}). Use the file exactly as "
+                "downloaded from data.police.uk, not one re-saved by a spreadsheet."
+            ) from exc
+        except csv.Error as exc:
+            raise ImportRefused(f"{name}: line {reader.line_num}: the CSV is malformed ({exc}).") from exc
+
+
+def _parse_row(line: int, row: list[str], facts: FileFacts) -> StreetRow | RowProblem:
+    (
+        crime_id,
+        month_text,
+        reported_by,
+        _falls_within,
+        lon,
+        lat,
+        location,
+        lsoa_code,
+        _lsoa_name,
+        crime_type,
+        outcome,
+        _,
+    ) = (cell.strip() for cell in row)
+    month = parse_month(month_text)
+    if month is None:
+        return RowProblem(line, "Month", month_text, "is not a month written as YYYY-MM")
+    if facts.month is None:
+        facts.month = month
+    elif month != facts.month:
+        return RowProblem(
+            line, "Month", month_text, f"differs from the file's month {facts.month:%Y-%m}: one file holds one month"
+        )
+    category = SLUG_FOR_LABEL.get(crime_type)
+    if category is None:
+        return RowProblem(line, "Crime type", crime_type, "is not a police.uk crime category")
+    if category == ASB:
+        if crime_id:
+            return RowProblem(line, "Crime ID", crime_id, "is set on an anti-social behaviour row, which has none")
+    elif not CRIME_ID.match(crime_id):
+        return RowProblem(line, "Crime ID", crime_id, "must be the 64-character police.uk identifier")
+    if lsoa_code and not LSOA_CODE.match(lsoa_code):
+        return RowProblem(line, "LSOA code", lsoa_code, "is not an LSOA code like E01025924")
+    try:
+        longitude = _coordinate(lon, -180, 180) if lon else None
+    except ValueError:
+        return RowProblem(line, "Longitude", lon, "is not a longitude")
+    try:
+        latitude = _coordinate(lat, -90, 90) if lat else None
+    except ValueError:
+        return RowProblem(line, "Latitude", lat, "is not a latitude")
+    if reported_by:
+        facts.forces_seen.add(reported_by)
+    return StreetRow(
+        line=line,
+        month=month,
+        crime_id=crime_id,
+        category=category,
+        lsoa_code=lsoa_code,
+        longitude=longitude,
+        latitude=latitude,
+        location=location[:200],
+        outcome=outcome[:120],
+        force=reported_by,
+    )

@@ -1,0 +1,124 @@
+"""Crime and ASB records from police.uk, how they were imported, and the monthly counts the pages read.
+
+Import runs make files all-or-nothing: rows are written in chunks under a run that is "staging" (invisible to every
+figure), and the run is switched to "live" in one short transaction that also replaces the month's previous live run
+and rebuilds its monthly counts. A cancelled, failed or crashed run never becomes live.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import models
+from django.utils import timezone
+
+from safer.core.models import Job, Partnership, User
+from safer.geography.models import Lsoa
+
+
+class Source(models.TextChoices):
+    POLICEUK_STREET = "policeuk_street", "police.uk street-level crime and ASB"
+
+
+class RunStatus(models.TextChoices):
+    STAGING = "staging", "Being imported"
+    LIVE = "live", "In use"
+    REPLACED = "replaced", "Replaced by a later import"
+    REFUSED = "refused", "Refused"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ImportRun(models.Model):
+    """One file (one force-month for police.uk street files) imported into one partnership."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="import_runs")
+    job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="import_runs")
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    source = models.CharField(max_length=30, choices=Source.choices)
+    file_name = models.CharField(max_length=300)
+    sha256 = models.CharField(max_length=64, help_text="Fingerprint of the file as imported (which snapshot it was)")
+    force = models.CharField(max_length=80, blank=True)
+    month = models.DateField(null=True, blank=True, help_text="First day of the month the file covers")
+    lsoa_vintage = models.CharField(max_length=4, default="2011")
+    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.STAGING)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_imported = models.PositiveIntegerField(default=0)
+    rows_outside_area = models.PositiveIntegerField(default=0)
+    rows_no_location = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    refusal = models.TextField(blank=True, help_text="Why the whole file was refused")
+    created_at = models.DateTimeField(default=timezone.now)
+    made_live_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+        indexes: ClassVar[list[Any]] = [
+            models.Index(fields=["partnership", "source", "month", "status"], name="run_month_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+
+class StreetRecord(models.Model):
+    """One row of a police.uk street file: a crime (with a Crime ID) or an ASB incident (without)."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="records")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    crime_id = models.CharField(max_length=64, blank=True)
+    category = models.CharField(max_length=40)
+    lsoa = models.ForeignKey(Lsoa, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(max_length=120, blank=True)
+    line = models.PositiveIntegerField(help_text="Line in the source file, for tracing a figure to its rows")
+
+    class Meta:
+        indexes: ClassVar[list[Any]] = [
+            models.Index(fields=["run", "category"], name="street_run_category"),
+            models.Index(fields=["partnership", "month", "category"], name="street_month_category"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.category} line {self.line}"
+
+
+class Rejection(models.Model):
+    """A row that could not be imported, with where and why."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="rejections")
+    line = models.PositiveIntegerField()
+    column = models.CharField(max_length=60)
+    value = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["line"]
+
+    def __str__(self) -> str:
+        return f"line {self.line} {self.column}: {self.reason}"
+
+
+class MonthlyCount(models.Model):
+    """Counts per month x LSOA x category from live runs; what heat maps, trends and rates read.
+
+    ``lsoa`` is null for rows with no location (kept and counted, never dropped).
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=30, choices=Source.choices)
+    month = models.DateField()
+    lsoa = models.ForeignKey(Lsoa, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    category = models.CharField(max_length=40)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes: ClassVar[list[Any]] = [
+            models.Index(fields=["partnership", "source", "category", "month"], name="count_category_month"),
+            models.Index(fields=["partnership", "source", "month"], name="count_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.category}: {self.count}"

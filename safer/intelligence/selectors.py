@@ -1,0 +1,310 @@
+"""Reads for the analyst's pages: what is loaded, data-quality flags, the month x financial-year heat map."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from safer.core.models import Partnership
+from safer.intelligence.categories import ASB, CURRENT, HISTORIC, label
+from safer.intelligence.models import ImportRun, MonthlyCount, Rejection, RunStatus, Source, StreetRecord
+
+FY_MONTH_ORDER = [4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3]
+MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    slug: str
+    name: str
+    categories: list[str] | None  # None: every crime category (never ASB)
+    is_asb: bool = False
+
+
+def datasets() -> list[Dataset]:
+    """What the analyst can choose: all recorded crime, ASB incidents, each category."""
+    choices = [
+        Dataset("all-crime", "All recorded crime (excluding ASB)", None),
+        Dataset("asb", "Anti-social behaviour incidents", [ASB], is_asb=True),
+    ]
+    for text, slug in sorted(CURRENT.items()):
+        if slug != ASB:
+            choices.append(Dataset(slug, text, [slug]))
+    for text, slug in HISTORIC.items():
+        choices.append(Dataset(slug, f"{text} (before May 2013)", [slug]))
+    return choices
+
+
+def dataset(slug: str) -> Dataset:
+    for item in datasets():
+        if item.slug == slug:
+            return item
+    raise Http404("No such dataset")
+
+
+def fy_of(month: date) -> int:
+    """The starting year of the financial year (April to March) a month falls in: 2021 for 2021/22."""
+    return month.year if month.month >= 4 else month.year - 1
+
+
+def fy_label(start_year: int) -> str:
+    return f"{start_year}/{str(start_year + 1)[-2:]}"
+
+
+def add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def live_months(partnership: Partnership, source: str = Source.POLICEUK_STREET) -> list[date]:
+    months = (
+        ImportRun.objects.filter(partnership=partnership, source=source, status=RunStatus.LIVE)
+        .exclude(month__isnull=True)
+        .values_list("month", flat=True)
+        .distinct()
+    )
+    return sorted({m for m in months if m is not None})
+
+
+def monthly_series(partnership: Partnership, chosen: Dataset, source: str = Source.POLICEUK_STREET) -> dict[date, int]:
+    """Counts per month for rows placed in the partnership's area (rows with no location are counted apart)."""
+    qs = MonthlyCount.objects.filter(partnership=partnership, source=source, lsoa__isnull=False)
+    qs = qs.exclude(category=ASB) if chosen.categories is None else qs.filter(category__in=chosen.categories)
+    totals = {row["month"]: row["n"] for row in qs.values("month").annotate(n=Sum("count")).order_by()}
+    # A loaded month with no rows of this kind is a real zero; a month not loaded stays absent ("no data").
+    return {month: totals.get(month, 0) for month in live_months(partnership, source)}
+
+
+@dataclass
+class HeatCell:
+    month: date
+    count: int | None
+    band: int  # 0 = no data, 1..5 = quintile band of this table's values
+
+
+@dataclass
+class HeatRow:
+    month_name: str
+    cells: list[HeatCell]
+    average: float | None
+
+
+@dataclass
+class HeatMap:
+    dataset: Dataset
+    years: list[int]
+    rows: list[HeatRow]
+    totals: list[int | None]
+    months_present: list[int]
+    averages_total: float | None
+    bands: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def year_labels(self) -> list[str]:
+        return [fy_label(y) for y in self.years]
+
+
+def heat_map(partnership: Partnership, chosen: Dataset) -> HeatMap | None:
+    """The seed's Appendix B: months down, financial years across, yearly totals and monthly averages."""
+    series = monthly_series(partnership, chosen)
+    if not series:
+        return None
+    years = list(range(fy_of(min(series)), fy_of(max(series)) + 1))
+    values = sorted(v for v in series.values())
+    bands = _quintile_bounds(values)
+    rows = []
+    for month_number in FY_MONTH_ORDER:
+        cells = []
+        for year in years:
+            month = date(year if month_number >= 4 else year + 1, month_number, 1)
+            count = series.get(month)
+            cells.append(HeatCell(month, count, _band(count, bands)))
+        present = [c.count for c in cells if c.count is not None]
+        rows.append(HeatRow(MONTH_NAMES[month_number - 1], cells, statistics.fmean(present) if present else None))
+    totals: list[int | None] = []
+    months_present = []
+    for i, _year in enumerate(years):
+        column = [c.count for c in (row.cells[i] for row in rows) if c.count is not None]
+        totals.append(sum(column) if column else None)
+        months_present.append(len(column))
+    complete = [t for t, n in zip(totals, months_present, strict=True) if t is not None and n == 12]
+    return HeatMap(
+        dataset=chosen,
+        years=years,
+        rows=rows,
+        totals=totals,
+        months_present=months_present,
+        averages_total=statistics.fmean(complete) if complete else None,
+        bands=bands,
+    )
+
+
+def _quintile_bounds(values: list[int]) -> list[tuple[int, int]]:
+    if not values:
+        return []
+    n = len(values)
+    bounds = []
+    for band in range(5):
+        low = values[min(n - 1, band * n // 5)]
+        high = values[min(n - 1, max(0, (band + 1) * n // 5 - 1))]
+        bounds.append((low, high))
+    return bounds
+
+
+def _band(count: int | None, bounds: list[tuple[int, int]]) -> int:
+    if count is None:
+        return 0
+    for index in range(len(bounds) - 1, -1, -1):
+        if count >= bounds[index][0]:
+            return index + 1
+    return 1
+
+
+@dataclass(frozen=True)
+class Flag:
+    level: str  # "warning" or "info"
+    text: str
+
+
+def quality_flags(partnership: Partnership, chosen: Dataset | None = None) -> list[Flag]:
+    """Data-quality flags shown wherever the data is used."""
+    flags: list[Flag] = []
+    months = live_months(partnership)
+    if not months:
+        return [Flag("warning", "No police.uk data has been imported for this partnership yet.")]
+    expected = []
+    month = months[0]
+    while month <= months[-1]:
+        expected.append(month)
+        month = add_months(month, 1)
+    missing = [m for m in expected if m not in set(months)]
+    if missing:
+        shown = ", ".join(f"{m:%B %Y}" for m in missing[:6]) + (" and more" if len(missing) > 6 else "")
+        flags.append(
+            Flag(
+                "warning",
+                f"{len(missing)} month{'s' if len(missing) != 1 else ''} missing between "
+                f"{months[0]:%B %Y} and {months[-1]:%B %Y}: {shown}. They show as 'no data', "
+                "not zero.",
+            )
+        )
+    today = timezone.localdate().replace(day=1)
+    behind = (today.year - months[-1].year) * 12 + today.month - months[-1].month
+    if behind > 3:
+        flags.append(
+            Flag(
+                "warning",
+                f"The newest month loaded is {months[-1]:%B %Y}, {behind} months ago: "
+                "the source may have stopped sending, or the latest months are not imported.",
+            )
+        )
+    if chosen is not None:
+        series = monthly_series(partnership, chosen)
+        for month, count, median in _outliers(series):
+            flags.append(
+                Flag(
+                    "warning",
+                    f"{month:%B %Y}: {count:,} is far from the usual level (median of the "
+                    f"12 months around it: {median:,.0f}). Check the source before using it.",
+                )
+            )
+    runs = ImportRun.objects.filter(partnership=partnership, status=RunStatus.LIVE).aggregate(
+        read=Sum("rows_read"),
+        no_location=Sum("rows_no_location"),
+        outside=Sum("rows_outside_area"),
+        imported=Sum("rows_imported"),
+    )
+    if runs["no_location"]:
+        share = runs["no_location"] / max(1, runs["read"] or 0) * 100
+        flags.append(
+            Flag(
+                "info",
+                f"{runs['no_location']:,} rows ({share:.1f}% of rows read) have no location. "
+                "They are kept but cannot be placed in any ward or LSOA, so they are not in these "
+                "figures.",
+            )
+        )
+    if runs["outside"]:
+        flags.append(
+            Flag(
+                "info",
+                f"{runs['outside']:,} rows in the imported files lie outside the partnership's area and were skipped.",
+            )
+        )
+    return flags
+
+
+def _outliers(series: dict[date, int]) -> list[tuple[date, int, float]]:
+    """Months whose count is under half or over double the median of the surrounding 12 months."""
+    found = []
+    months = sorted(series)
+    for month in months:
+        window = [
+            series[m] for m in months if m != month and abs((m.year - month.year) * 12 + m.month - month.month) <= 6
+        ]
+        if len(window) < 6:
+            continue
+        median = statistics.median(window)
+        count = series[month]
+        if median >= 20 and (count < median / 2 or count > median * 2):
+            found.append((month, count, median))
+    return found
+
+
+def runs_of(partnership: Partnership) -> QuerySet[ImportRun]:
+    return ImportRun.objects.filter(partnership=partnership).select_related("created_by")
+
+
+def run_of(partnership: Partnership, run_id: int) -> ImportRun:
+    try:
+        return runs_of(partnership).get(pk=run_id)
+    except ImportRun.DoesNotExist as exc:
+        raise Http404("No such import") from exc
+
+
+def rejections_of(run: ImportRun) -> QuerySet[Rejection]:
+    return Rejection.objects.filter(run=run)
+
+
+def records_for_cell(partnership: Partnership, chosen: Dataset, month: date) -> QuerySet[StreetRecord]:
+    """The rows behind one heat-map cell ("how was this counted")."""
+    qs = StreetRecord.objects.filter(
+        partnership=partnership, month=month, run__status=RunStatus.LIVE, lsoa__isnull=False
+    ).select_related("lsoa")
+    qs = qs.exclude(category=ASB) if chosen.categories is None else qs.filter(category__in=chosen.categories)
+    return qs.order_by("lsoa__code", "category", "line")
+
+
+def category_ranking(partnership: Partnership, start: date, end: date) -> list[tuple[str, int]]:
+    """Most prevalent categories in a period (inclusive months), ASB listed apart by the caller."""
+    rows = (
+        MonthlyCount.objects.filter(partnership=partnership, month__gte=start, month__lte=end, lsoa__isnull=False)
+        .values("category")
+        .annotate(n=Sum("count"))
+        .order_by("-n")
+    )
+    return [(label(r["category"]), r["n"]) for r in rows]
+
+
+def import_counts(partnership: Partnership) -> dict[str, int]:
+    return dict(
+        ImportRun.objects.filter(partnership=partnership).values_list("status").annotate(n=Count("id")).order_by()
+    )

@@ -1,0 +1,61 @@
+"""Background imports: each uploaded file is imported in turn, with progress the page can watch."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from django.conf import settings
+from django.tasks import task
+
+from safer.core.jobs import Progress, run_job
+from safer.core.models import Job
+from safer.intelligence import services
+from safer.intelligence.importers.files import ImportRefused, discover
+from safer.intelligence.importers.policeuk import SUFFIX
+
+
+def upload_dir(job_id: object) -> Path:
+    return Path(settings.VAR_DIR) / "uploads" / str(job_id)
+
+
+def _import_upload(job: Job, progress: Progress) -> str:
+    folder = upload_dir(job.pk)
+    try:
+        files = list(discover(sorted(folder.iterdir()), SUFFIX))
+    except ImportRefused as exc:
+        progress.advance(0, errors=1, message=str(exc))
+        progress.flush(str(exc))
+        return str(exc)
+    progress.set_total(sum(max(0, f.count_lines() - 1) for f in files))
+    live = refused = 0
+    for data_file in files:
+        done_before = progress.rows_done
+
+        def on_progress(rows: int, rejected: int, base: int = done_before, name: str = data_file.name) -> None:
+            progress.rows_done = base + rows
+            progress.flush(f"Importing {name}")
+
+        outcome = services.import_street_file(
+            partnership=job.partnership, data_file=data_file, actor=job.created_by, job=job, on_progress=on_progress
+        )
+        progress.rows_done = done_before + outcome.run.rows_read
+        progress.errors += outcome.run.rows_rejected + (1 if outcome.refused else 0)
+        if outcome.refused:
+            refused += 1
+        else:
+            live += 1
+        progress.flush()
+    shutil.rmtree(folder, ignore_errors=True)
+    parts = [f"{live} file{'s' if live != 1 else ''} imported"]
+    if refused:
+        parts.append(f"{refused} refused (see the report for why)")
+    return "; ".join(parts)
+
+
+@task()
+def import_upload(job_id: str) -> None:
+    try:
+        run_job(job_id, _import_upload)
+    finally:
+        shutil.rmtree(upload_dir(job_id), ignore_errors=True)

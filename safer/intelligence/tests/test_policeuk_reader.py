@@ -1,0 +1,126 @@
+"""Reading police.uk street files: real files read cleanly; damaged files get messages naming file, line, column."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from safer.intelligence.importers.files import ImportRefused, discover
+from safer.intelligence.importers.policeuk import (
+    COLUMNS,
+    RowProblem,
+    StreetRow,
+    facts_from_name,
+    read_street_file,
+)
+from safer.intelligence.tests.helpers import CSP, FULL, HEADER, memory_file, real_month, row
+
+
+def read_all(data_file):
+    facts = facts_from_name(data_file)
+    return facts, list(read_street_file(data_file, facts))
+
+
+def test_a_real_month_reads_without_a_single_problem():
+    files = list(discover([CSP / "2019-12-leicestershire-street.csv.gz"], "-street.csv"))
+    facts, items = read_all(files[0])
+    assert facts.month.isoformat() == "2019-12-01" and facts.force == "leicestershire"
+    assert len(items) == 910  # NWL 589 + Oadby and Wigston 321, per the source's README
+    assert all(isinstance(i, StreetRow) for i in items)
+    asb = [i for i in items if i.category == "anti-social-behaviour"]
+    assert asb and all(i.crime_id == "" and i.outcome == "" for i in asb)
+
+
+def test_the_full_force_file_keeps_rows_with_no_location():
+    _facts, items = read_all(next(discover([FULL / "2019-12-leicestershire-street.csv.gz"], "-street.csv")))
+    assert len(items) == 8092
+    assert sum(1 for i in items if isinstance(i, StreetRow) and not i.lsoa_code) == 557
+
+
+def test_a_folder_finds_every_month_in_order():
+    names = [f.name for f in discover([CSP], "-street.csv")]
+    assert len(names) == 32
+    assert names[0].startswith("2019-12") and names[-1].startswith("2022-07")
+
+
+def test_zip_archive_layout(tmp_path):
+    import zipfile
+
+    archive = tmp_path / "2019-12.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("2019-12/2019-12-leicestershire-street.csv", real_month("2019-12"))
+        zf.writestr("2019-12/2019-12-leicestershire-outcomes.csv", "ignored")
+    files = list(discover([archive], "-street.csv"))
+    assert [f.name for f in files] == ["2019-12.zip:2019-12/2019-12-leicestershire-street.csv"]
+    assert len(read_all(files[0])[1]) == 910
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "the file is empty"),
+        (b"Crime ID,Month,Reported by\r\n", "missing 'Falls within'"),
+        (HEADER.replace("Crime type", "Offence").encode(), "unexpected 'Offence'"),
+        ((HEADER + row()).encode("utf-16"), "not UTF-8 text"),
+        ((HEADER + row() + row()[:40]).encode(), "line 3: the last row has 1 value where 12 are expected"),
+        (HEADER.encode() + row().encode()[:-2] + b"\xff\xfe\r\n", "line 2: the file is not UTF-8"),
+    ],
+)
+def test_damaged_files_are_refused_with_file_and_line(content, expected):
+    with pytest.raises(ImportRefused, match=expected) as caught:
+        read_all(memory_file("2019-12-leicestershire-street.csv", content))
+    assert str(caught.value).startswith("2019-12-leicestershire-street.csv")
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "reason"),
+    [
+        (row(month="2019-13"), "Month", "is not a month written as YYYY-MM"),
+        (row(month="2020-01"), "Month", "differs from the file's month 2019-12"),
+        (row(crime_type="Jaywalking"), "Crime type", "is not a police.uk crime category"),
+        (row(crime_type="Anti-social behaviour"), "Crime ID", "is set on an anti-social behaviour row"),
+        (row(crime_id=""), "Crime ID", "must be the 64-character police.uk identifier"),
+        (row(lsoa="E0102"), "LSOA code", "is not an LSOA code"),
+        (row(lon="west"), "Longitude", "is not a longitude"),
+        (row(lat="95"), "Latitude", "is not a latitude"),
+    ],
+)
+def test_bad_rows_are_rejected_with_line_column_and_reason(line, column, reason):
+    content = (HEADER + row() + line + row()).encode()
+    _, items = read_all(memory_file("2019-12-leicestershire-street.csv", content))
+    problems = [i for i in items if isinstance(i, RowProblem)]
+    assert len(items) == 3 and len(problems) == 1
+    assert problems[0].line == 3 and problems[0].column == column and reason in problems[0].reason
+
+
+def test_asb_rows_have_no_crime_id_and_are_accepted():
+    content = (HEADER + row(crime_id="", crime_type="Anti-social behaviour")).encode()
+    _, items = read_all(memory_file("2019-12-x-street.csv", content))
+    assert isinstance(items[0], StreetRow) and items[0].category == "anti-social-behaviour"
+
+
+def test_byte_order_mark_is_ignored():
+    _, items = read_all(memory_file("2019-12-x-street.csv", b"\xef\xbb\xbf" + (HEADER + row()).encode()))
+    assert isinstance(items[0], StreetRow)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cut=st.integers(min_value=0, max_value=4000), noise=st.binary(max_size=40), at=st.integers(0, 4000))
+def test_damaged_real_files_never_crash(cut, noise, at):
+    """Truncated or corrupted real data: either rows and reasons, or one refusal, never an unexpected error."""
+    original = real_month("2020-03")[:4000]
+    damaged = original[:at] + noise + original[at:cut]
+    try:
+        _, items = read_all(memory_file("2020-03-leicestershire-street.csv", damaged))
+    except ImportRefused as exc:
+        assert str(exc).startswith("2020-03-leicestershire-street.csv")
+        return
+    for item in items:
+        assert isinstance(item, StreetRow | RowProblem)
+        if isinstance(item, StreetRow):
+            assert item.month.isoformat() == "2020-03-01"
+
+
+def test_columns_are_the_published_twelve():
+    assert len(COLUMNS) == 12 and COLUMNS[0] == "Crime ID" and COLUMNS[-1] == "Context"

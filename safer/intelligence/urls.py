@@ -1,0 +1,12 @@
+from django.urls import path
+
+from safer.intelligence import views
+
+app_name = "intelligence"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("imports/<int:run_id>", views.import_run, name="import-run"),
+    path("heat-map", views.heat_map, name="heat-map"),
+    path("heat-map/<slug:dataset_slug>/<int:year>/<int:month>", views.cell_rows, name="cell-rows"),
+]

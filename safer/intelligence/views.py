@@ -1,0 +1,156 @@
+"""The analyst's pages: data loaded and its quality, imports and their reports, the heat map."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from safer.core import services as core_services
+from safer.core.http import PartnershipRequest
+from safer.core.permissions import can, require_area
+from safer.intelligence import selectors
+from safer.intelligence.exports import csv_response, xlsx_response
+from safer.intelligence.forms import DatasetForm, PoliceUkUploadForm
+from safer.intelligence.tasks import import_upload, upload_dir
+
+
+@require_area("intelligence")
+@require_http_methods(["GET", "POST"])
+def overview(request: PartnershipRequest) -> HttpResponse:
+    form = PoliceUkUploadForm(
+        request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None
+    )
+    if request.method == "POST":
+        if not can(request, "intelligence_import"):
+            return render(request, "core/pages/403.html", status=403)
+        if form.is_valid():
+            job = core_services.create_job(
+                partnership=request.partnership,
+                user=request.user,
+                kind="policeuk_import",
+                title="police.uk import: " + ", ".join(f.name or "" for f in form.cleaned_data["upload"])[:150],
+                parameters={},
+            )
+            folder = upload_dir(job.pk)
+            folder.mkdir(parents=True, exist_ok=True)
+            for uploaded in form.cleaned_data["upload"]:
+                safe_name = (uploaded.name or "upload.csv").replace("/", "_").replace("\\", "_")
+                with (folder / safe_name).open("wb") as out:
+                    for chunk in uploaded.chunks():
+                        out.write(chunk)
+            result = import_upload.enqueue(str(job.pk))
+            core_services.record_task_id(job=job, task_result_id=result.id)
+            return HttpResponseRedirect(reverse("core:job", args=[job.pk]))
+    months = selectors.live_months(request.partnership)
+    years: dict[str, int] = {}
+    for month in months:
+        key = selectors.fy_label(selectors.fy_of(month))
+        years[key] = years.get(key, 0) + 1
+    return render(
+        request,
+        "intelligence/overview.html",
+        {
+            "form": form,
+            "can_import": can(request, "intelligence_import"),
+            "months": months,
+            "years": years,
+            "flags": selectors.quality_flags(request.partnership),
+            "runs": selectors.runs_of(request.partnership)[:20],
+            "datasets": selectors.datasets()[:2],
+            "page_error": bool(form.errors),
+        },
+    )
+
+
+@require_area("intelligence")
+@require_GET
+def import_run(request: PartnershipRequest, run_id: int) -> HttpResponse:
+    run = selectors.run_of(request.partnership, run_id)
+    rejections = selectors.rejections_of(run)
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            f"rejected-rows-{run.pk}",
+            ["file", "line", "column", "value", "reason"],
+            [[run.file_name, r.line, r.column, r.value, r.reason] for r in rejections.iterator()],
+        )
+    page = Paginator(rejections, 100).get_page(request.GET.get("page"))
+    return render(request, "intelligence/import_run.html", {"run": run, "page": page})
+
+
+@require_area("intelligence")
+@require_GET
+def heat_map(request: PartnershipRequest) -> HttpResponse:
+    choices = [(d.slug, d.name) for d in selectors.datasets()]
+    form = DatasetForm(request.GET, choices=choices)
+    slug = form.cleaned_data["dataset"] if form.is_valid() and form.cleaned_data["dataset"] else "all-crime"
+    chosen = selectors.dataset(slug)
+    table = selectors.heat_map(request.partnership, chosen)
+    export = request.GET.get("format")
+    if table is not None and export in {"csv", "xlsx"}:
+        header = ["Month", *table.year_labels, "Average"]
+        rows: list[list[str | int | float | None]] = [
+            [row.month_name, *[c.count for c in row.cells], round(row.average, 1) if row.average is not None else None]
+            for row in table.rows
+        ]
+        rows.append(["Total", *table.totals, round(table.averages_total, 1) if table.averages_total else None])
+        rows.append(["Months with data", *table.months_present, None])
+        filename = f"heat-map-{chosen.slug}-{request.partnership.slug}"
+        if export == "csv":
+            return csv_response(filename, header, rows)
+        notes = [
+            f"{chosen.name}, {request.partnership.name}. Source: police.uk street-level data (Open Government "
+            "Licence v3.0). Rows with no location are not included. Empty cells: no data for that month.",
+        ]
+        return xlsx_response(filename, "Heat map", header, rows, notes)
+    return render(
+        request,
+        "intelligence/heat_map.html",
+        {
+            "form": form,
+            "chosen": chosen,
+            "table": table,
+            "flags": selectors.quality_flags(request.partnership, chosen),
+        },
+    )
+
+
+@require_area("intelligence")
+@require_GET
+def cell_rows(request: PartnershipRequest, dataset_slug: str, year: int, month: int) -> HttpResponse:
+    """How a heat-map figure was counted: the rows behind it."""
+    chosen = selectors.dataset(dataset_slug)
+    if not 1 <= month <= 12:
+        return render(request, "core/pages/404.html", status=404)
+    when = date(year, month, 1)
+    records = selectors.records_for_cell(request.partnership, chosen, when)
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            f"rows-{chosen.slug}-{when:%Y-%m}",
+            ["month", "crime_id", "category", "lsoa", "location", "longitude", "latitude", "outcome", "file", "line"],
+            [
+                [
+                    f"{r.month:%Y-%m}",
+                    r.crime_id,
+                    r.category,
+                    r.lsoa.code if r.lsoa else "",
+                    r.location,
+                    r.longitude,
+                    r.latitude,
+                    r.outcome,
+                    r.run.file_name,
+                    r.line,
+                ]
+                for r in records.select_related("run").iterator()
+            ],
+        )
+    page = Paginator(records, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "intelligence/cell_rows.html",
+        {"chosen": chosen, "month": when, "page": page},
+    )
