@@ -63,12 +63,14 @@ class ImportRun(models.Model):
 class StreetRecord(models.Model):
     """One row of a police.uk street file: a crime (with a Crime ID) or an ASB incident (without)."""
 
+    # Few indexes on purpose: every one slows the import of a year of a force (hundreds of thousands of rows).
+    # Figures read MonthlyCount; rows are read by run (replace, discard) and by month (a cell's rows).
     run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="records")
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+", db_index=False)
     month = models.DateField()
     crime_id = models.CharField(max_length=64, blank=True)
     category = models.CharField(max_length=40)
-    lsoa = models.ForeignKey(Lsoa, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    lsoa = models.ForeignKey(Lsoa, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
     longitude = models.FloatField(null=True, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     location = models.CharField(max_length=200, blank=True)
@@ -77,7 +79,6 @@ class StreetRecord(models.Model):
 
     class Meta:
         indexes: ClassVar[list[Any]] = [
-            models.Index(fields=["run", "category"], name="street_run_category"),
             models.Index(fields=["partnership", "month", "category"], name="street_month_category"),
         ]
 

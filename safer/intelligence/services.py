@@ -8,20 +8,36 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, transaction
 from django.utils import timezone
 
 from safer.core.jobs import JobCancelled
 from safer.core.models import Job, Partnership, User
 from safer.geography import selectors as geography
+from safer.intelligence.bulk import BulkInserter
 from safer.intelligence.importers.files import DataFile, ImportRefused, WrongArea
-from safer.intelligence.importers.policeuk import FileFacts, RowProblem, StreetRow, facts_from_name, read_street_file
+from safer.intelligence.importers.policeuk import FileFacts, StreetRow, facts_from_name, read_street_file
 from safer.intelligence.models import ImportRun, MonthlyCount, Rejection, RunStatus, Source, StreetRecord
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 5000
+RECORD_WRITER = BulkInserter(
+    StreetRecord,
+    [
+        "run",
+        "partnership",
+        "month",
+        "crime_id",
+        "category",
+        "lsoa",
+        "longitude",
+        "latitude",
+        "location",
+        "outcome",
+        "line",
+    ],
+)
 MAX_REJECTIONS_KEPT = 10_000
 
 # Called after each chunk with (rows read so far in this file, rejected so far); may raise JobCancelled.
@@ -108,61 +124,54 @@ def _stage_rows(
     lsoa_ids: dict[str, int],
     on_progress: ProgressCallback | None,
 ) -> None:
-    records: list[StreetRecord] = []
+    records: list[tuple[object, ...]] = []
     rejections: list[Rejection] = []
 
     def flush() -> None:
         with transaction.atomic():
-            StreetRecord.objects.bulk_create(records)
+            RECORD_WRITER.insert(records)
             Rejection.objects.bulk_create(rejections)
         records.clear()
         rejections.clear()
         if on_progress is not None:
             on_progress(run.rows_read, run.rows_rejected)
 
+    run_id, partnership_id = run.pk, partnership.pk
     for item in read_street_file(data_file, facts):
         run.rows_read += 1
-        if isinstance(item, RowProblem):
+        if isinstance(item, StreetRow):
+            lsoa_id = lsoa_ids.get(item.lsoa_code) if item.lsoa_code else None
+            if item.lsoa_code and lsoa_id is None:
+                run.rows_outside_area += 1
+            else:
+                if lsoa_id is None:
+                    # No location: kept and counted, never dropped (it is declared beside every rate).
+                    run.rows_no_location += 1
+                run.rows_imported += 1
+                records.append(
+                    (
+                        run_id,
+                        partnership_id,
+                        item.month.isoformat(),
+                        item.crime_id,
+                        item.category,
+                        lsoa_id,
+                        item.longitude,
+                        item.latitude,
+                        item.location,
+                        item.outcome,
+                        item.line,
+                    )
+                )
+        else:
             run.rows_rejected += 1
             if run.rows_rejected <= MAX_REJECTIONS_KEPT:
                 rejections.append(
                     Rejection(run=run, line=item.line, column=item.column, value=item.value[:200], reason=item.reason)
                 )
-        else:
-            _place(run, partnership, item, lsoa_ids, records)
         if len(records) + len(rejections) >= CHUNK:
             flush()
     flush()
-
-
-def _place(
-    run: ImportRun, partnership: Partnership, row: StreetRow, lsoa_ids: dict[str, int], records: list[StreetRecord]
-) -> None:
-    if row.lsoa_code:
-        lsoa_id = lsoa_ids.get(row.lsoa_code)
-        if lsoa_id is None:
-            run.rows_outside_area += 1
-            return
-    else:
-        # No location: kept and counted, never dropped (it is declared beside every rate).
-        lsoa_id = None
-        run.rows_no_location += 1
-    run.rows_imported += 1
-    records.append(
-        StreetRecord(
-            run=run,
-            partnership=partnership,
-            month=row.month,
-            crime_id=row.crime_id,
-            category=row.category,
-            lsoa_id=lsoa_id,
-            longitude=row.longitude,
-            latitude=row.latitude,
-            location=row.location,
-            outcome=row.outcome,
-            line=row.line,
-        )
-    )
 
 
 def _check_whole_file(run: ImportRun, partnership: Partnership, facts: FileFacts, data_file: DataFile) -> None:
@@ -201,30 +210,24 @@ def make_live(run: ImportRun) -> None:
 
 
 def rebuild_monthly_counts(partnership: Partnership, source: str, months: Iterable[date]) -> None:
-    months = list(months)
-    MonthlyCount.objects.filter(partnership=partnership, source=source, month__in=months).delete()
-    grouped = (
-        StreetRecord.objects.filter(
-            partnership=partnership, month__in=months, run__status=RunStatus.LIVE, run__source=source
+    """Recount the given months from the live runs, in the database (no rows come into Python)."""
+    month_list = [m.isoformat() for m in months]
+    MonthlyCount.objects.filter(partnership=partnership, source=source, month__in=month_list).delete()
+    counts, records, runs = (
+        MonthlyCount._meta.db_table,
+        StreetRecord._meta.db_table,
+        ImportRun._meta.db_table,
+    )
+    placeholders = ", ".join(["%s"] * len(month_list))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {counts} (partnership_id, source, month, lsoa_id, category, count) "  # noqa: S608
+            f"SELECT r.partnership_id, %s, r.month, r.lsoa_id, r.category, COUNT(*) FROM {records} r "
+            f"JOIN {runs} i ON i.id = r.run_id "
+            f"WHERE r.partnership_id = %s AND i.status = %s AND i.source = %s AND r.month IN ({placeholders}) "
+            "GROUP BY r.partnership_id, r.month, r.lsoa_id, r.category",
+            [source, partnership.pk, RunStatus.LIVE.value, source, *month_list],
         )
-        .values("month", "lsoa_id", "category")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    MonthlyCount.objects.bulk_create(
-        [
-            MonthlyCount(
-                partnership=partnership,
-                source=source,
-                month=g["month"],
-                lsoa_id=g["lsoa_id"],
-                category=g["category"],
-                count=g["n"],
-            )
-            for g in grouped
-        ],
-        batch_size=2000,
-    )
 
 
 def _discard(run: ImportRun, status: str, reason: str) -> None:

@@ -144,19 +144,23 @@ def test_cancelling_mid_file_leaves_the_live_data_as_it_was(geography, partnersh
 
 
 def test_a_crash_mid_file_keeps_nothing(geography, partnership, admin, monkeypatch):
-    original = services._place
+    writer = services.RECORD_WRITER
+    original = writer.insert
+    calls = []
 
-    def explode(run, *args):
-        if run.rows_read > 200:
+    def explode(rows):
+        calls.append(len(rows))
+        if len(calls) > 2:
             raise RuntimeError("disk full")
-        original(run, *args)
+        original(rows)
 
-    monkeypatch.setattr(services, "_place", explode)
+    monkeypatch.setattr(writer, "insert", explode)
     monkeypatch.setattr(services, "CHUNK", 50)
     with pytest.raises(RuntimeError):
         services.import_street_file(
             partnership=partnership, data_file=one(CSP / "2019-12-leicestershire-street.csv.gz"), actor=admin
         )
+    assert len(calls) == 3  # two chunks were written before the crash, and then removed
     assert StreetRecord.objects.count() == 0
     assert ImportRun.objects.get().status == RunStatus.REFUSED
 
