@@ -308,3 +308,79 @@ def import_counts(partnership: Partnership) -> dict[str, int]:
     return dict(
         ImportRun.objects.filter(partnership=partnership).values_list("status").annotate(n=Count("id")).order_by()
     )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    label: str
+    value: float | None
+    change_pct: float | None  # change from this comparison to the current period
+
+
+@dataclass
+class Trend:
+    dataset: Dataset
+    points: list[tuple[date, int | None]]  # every month from first to last; None = no data
+    rolling: list[tuple[date, int | None]]  # 12-month rolling totals, None where any of the 12 is missing
+    period_label: str
+    current: int | None
+    comparisons: list[Comparison]
+    ranking: list[tuple[str, int]]
+
+
+def _pct(current: int | None, previous: float | None) -> float | None:
+    if current is None or previous is None or previous == 0:
+        return None
+    return (current - previous) / previous * 100
+
+
+def trend(partnership: Partnership, chosen: Dataset) -> Trend | None:
+    """Monthly series, rolling 12 months, financial year to date against last year and the 3-year average."""
+    series = monthly_series(partnership, chosen)
+    if not series:
+        return None
+    first, last = min(series), max(series)
+    points: list[tuple[date, int | None]] = []
+    month = first
+    while month <= last:
+        points.append((month, series.get(month)))
+        month = add_months(month, 1)
+    rolling: list[tuple[date, int | None]] = []
+    for index, (month, _count) in enumerate(points):
+        window = [c for _m, c in points[max(0, index - 11) : index + 1]]
+        rolling.append(
+            (month, sum(c for c in window if c is not None) if len(window) == 12 and None not in window else None)
+        )
+    fy = fy_of(last)
+    months_in = [add_months(date(fy, 4, 1), i) for i in range((last.year - fy) * 12 + last.month - 4 + 1)]
+
+    def total(year_offset: int) -> int | None:
+        values = [series.get(add_months(m, -12 * year_offset)) for m in months_in]
+        return None if any(v is None for v in values) else sum(v for v in values if v is not None)
+
+    current = total(0)
+    last_year = total(1)
+    previous_three = [total(k) for k in (1, 2, 3)]
+    three_year = statistics.fmean(v for v in previous_three if v is not None) if None not in previous_three else None
+    span = f"{months_in[0]:%B %Y} to {months_in[-1]:%B %Y}" if len(months_in) > 1 else f"{months_in[0]:%B %Y}"
+    comparisons = [
+        Comparison(f"Same months of {fy_label(fy - 1)}", last_year, _pct(current, last_year)),
+        Comparison(
+            f"Average of the same months in {fy_label(fy - 3)} to {fy_label(fy - 1)}",
+            three_year,
+            _pct(current, three_year),
+        ),
+    ]
+    start_12 = add_months(last, -11)
+    ranking = [
+        (name, n) for name, n in category_ranking(partnership, start_12, last) if chosen.is_asb or name != label(ASB)
+    ]
+    return Trend(
+        dataset=chosen,
+        points=points,
+        rolling=rolling,
+        period_label=f"{fy_label(fy)} to date ({span})",
+        current=current,
+        comparisons=comparisons,
+        ranking=ranking,
+    )

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("imports/<int:run_id>", views.import_run, name="import-run"),
     path("heat-map", views.heat_map, name="heat-map"),
+    path("trends", views.trends, name="trends"),
     path("heat-map/<slug:dataset_slug>/<int:year>/<int:month>", views.cell_rows, name="cell-rows"),
 ]

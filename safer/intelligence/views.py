@@ -14,6 +14,7 @@ from safer.core import services as core_services
 from safer.core.http import PartnershipRequest
 from safer.core.permissions import can, require_area
 from safer.intelligence import selectors
+from safer.intelligence.charts import line_chart
 from safer.intelligence.exports import csv_response, xlsx_response
 from safer.intelligence.forms import DatasetForm, PoliceUkUploadForm
 from safer.intelligence.tasks import import_upload, upload_dir
@@ -153,4 +154,36 @@ def cell_rows(request: PartnershipRequest, dataset_slug: str, year: int, month: 
         request,
         "intelligence/cell_rows.html",
         {"chosen": chosen, "month": when, "page": page},
+    )
+
+
+@require_area("intelligence")
+@require_GET
+def trends(request: PartnershipRequest) -> HttpResponse:
+    choices = [(d.slug, d.name) for d in selectors.datasets()]
+    form = DatasetForm(request.GET, choices=choices)
+    slug = form.cleaned_data["dataset"] if form.is_valid() and form.cleaned_data["dataset"] else "all-crime"
+    chosen = selectors.dataset(slug)
+    result = selectors.trend(request.partnership, chosen)
+    if result is not None and request.GET.get("format") == "csv":
+        rolling = dict(result.rolling)
+        return csv_response(
+            f"trend-{chosen.slug}-{request.partnership.slug}",
+            ["month", "count", "rolling_12_months"],
+            [[f"{m:%Y-%m}", c, rolling.get(m)] for m, c in result.points],
+        )
+    chart = ""
+    if result is not None:
+        chart = line_chart(f"{chosen.name} per month in {request.partnership.name}", [("Monthly count", result.points)])
+    return render(
+        request,
+        "intelligence/trends.html",
+        {
+            "form": form,
+            "chosen": chosen,
+            "trend": result,
+            "chart": chart,
+            "rolling": dict(result.rolling) if result else {},
+            "flags": selectors.quality_flags(request.partnership, chosen),
+        },
     )

@@ -1,0 +1,58 @@
+"""Small server-drawn SVG line charts: no script, nothing fetched, and always a table of the same numbers beside."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP, RIGHT = 720, 260, 48, 28, 12, 12
+
+
+def line_chart(title: str, series: list[tuple[str, list[tuple[date, int | None]]]]) -> str:
+    """An accessible SVG: role="img" with a title; gaps (no data) break the line instead of dropping to zero."""
+    values = [v for _name, points in series for _m, v in points if v is not None]
+    if not values:
+        return ""
+    months = [m for m, _v in series[0][1]]
+    top = max(values) * 1.1 or 1
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(i: int) -> float:
+        return LEFT + (plot_w * i / max(1, len(months) - 1))
+
+    def y(v: float) -> float:
+        return TOP + plot_h - plot_h * v / top
+
+    parts = [
+        f'<svg class="app-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="chart-title">{escape(title)}</title>'
+    ]
+    for fraction in (0, 0.5, 1):
+        value = top / 1.1 * fraction
+        parts.append(
+            f'<line class="app-chart__grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" '
+            f'y2="{y(value):.1f}"/><text class="app-chart__label" x="{LEFT - 6}" y="{y(value) + 4:.1f}" '
+            f'text-anchor="end">{value:,.0f}</text>'
+        )
+    for i, month in enumerate(months):
+        if month.month == 4:
+            parts.append(
+                f'<text class="app-chart__label" x="{x(i):.1f}" y="{HEIGHT - 8}" text-anchor="middle">'
+                f"Apr {month:%y}</text>"
+            )
+    for index, (_name, points) in enumerate(series):
+        segment: list[str] = []
+        segments: list[list[str]] = []
+        for i, (_m, v) in enumerate(points):
+            if v is None:
+                if segment:
+                    segments.append(segment)
+                segment = []
+            else:
+                segment.append(f"{x(i):.1f},{y(v):.1f}")
+        if segment:
+            segments.append(segment)
+        for seg in segments:
+            parts.append(f'<polyline class="app-chart__line app-chart__line--{index}" points="{" ".join(seg)}"/>')
+    parts.append("</svg>")
+    return "".join(parts)
