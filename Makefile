@@ -46,7 +46,8 @@ lint: $(STAMP) ## ruff and mypy only
 	$(VENV)/bin/mypy
 
 .PHONY: bench
-bench: $(STAMP) ## Benchmarks, each figure beside a baseline measured in the same run
+bench: $(STAMP) ## Benchmarks, each figure beside a baseline measured in the same run (BENCH_ROWS=10000000 for the full national load)
+	@scripts/system-packages bench
 	$(PY) bench/run.py
 
 .PHONY: assets
