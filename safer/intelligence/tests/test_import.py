@@ -201,3 +201,17 @@ def test_memory_stays_flat_when_streaming(geography, partnership, admin):
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < 40 * 1024 * 1024, peak
+
+
+def test_command_without_partnerships_skips_those_the_file_does_not_touch(geography, partnership, capsys):
+    from safer.core.tests.factories import PartnershipFactory
+
+    PartnershipFactory.create(name="Wigan CSP", slug="wigan", lad_codes=["E08000010"])
+    from safer.geography import services as geography_services
+    from safer.intelligence.tests.conftest import LOOKUP
+
+    geography_services.import_lookup(LOOKUP, ["E08000010"])
+    call_command("import_policeuk", str(CSP / "2019-12-leicestershire-street.csv.gz"))
+    out = capsys.readouterr().out
+    assert "wigan: 2019-12-leicestershire-street.csv.gz: no rows in this partnership's area" in out
+    assert f"{partnership.slug}: 2019-12-leicestershire-street.csv.gz: 2019-12 read 910, imported 321" in out

@@ -124,3 +124,13 @@ def test_damaged_real_files_never_crash(cut, noise, at):
 
 def test_columns_are_the_published_twelve():
     assert len(COLUMNS) == 12 and COLUMNS[0] == "Crime ID" and COLUMNS[-1] == "Context"
+
+
+def test_a_short_row_in_the_middle_is_rejected_not_the_file():
+    content = (HEADER + row() + "a,b,c\r\n" + row()).encode()
+    _, items = read_all(memory_file("2019-12-x-street.csv", content))
+    problems = [i for i in items if isinstance(i, RowProblem)]
+    assert len(items) == 3
+    assert len(problems) == 1
+    assert problems[0].line == 3
+    assert problems[0].reason == "has 3 values where 12 are expected"
