@@ -399,3 +399,9 @@ def community_profile(partnership: Partnership) -> CommunityProfile:
         lsoas_ranked=len(deprivation),
         several_districts=len(summary.districts) > 1,
     )
+
+
+def lsoa_boundaries(partnership: Partnership) -> list[tuple[str, dict[str, Any]]]:
+    """(LSOA code, GeoJSON geometry) for every LSOA of the partnership that has a boundary loaded."""
+    collection = boundaries_geojson(partnership, BoundaryLevel.LSOA)
+    return [(f["properties"]["code"], f["geometry"]) for f in collection["features"]]

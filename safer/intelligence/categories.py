@@ -7,6 +7,7 @@ are 14 categories; earlier months used older sets, which are accepted so that ol
 from __future__ import annotations
 
 ASB = "anti-social-behaviour"
+STOP_SEARCH = "stop-and-search"  # the one category of the stop-and-search counts
 
 # CSV label → slug, current set (May 2013 onwards).
 CURRENT: dict[str, str] = {

@@ -28,7 +28,9 @@ class MultipleFileField(forms.FileField):
 class PoliceUkUploadForm(forms.Form):
     upload = MultipleFileField(
         label="police.uk files",
-        help_text="One or more *-street.csv files, or the monthly archive .zip from data.police.uk",
+        help_text=(
+            "One or more *-street.csv or *-stop-and-search.csv files, or the monthly archive .zip from data.police.uk"
+        ),
         widget=MultipleFileInput(attrs={"multiple": True, "accept": ".csv,.zip,.gz"}),
         error_messages={"required": "Select at least one police.uk file to import"},
     )

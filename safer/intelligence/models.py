@@ -18,6 +18,7 @@ from safer.geography.models import Lsoa
 
 class Source(models.TextChoices):
     POLICEUK_STREET = "policeuk_street", "police.uk street-level crime and ASB"
+    POLICEUK_STOP_SEARCH = "policeuk_stop_search", "police.uk stop and search"
 
 
 class RunStatus(models.TextChoices):
@@ -84,6 +85,37 @@ class StreetRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.category} line {self.line}"
+
+
+class StopSearch(models.Model):
+    """One row of a police.uk stop-and-search file, placed in an LSOA by its coordinates (the file has no LSOA)."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="searches")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField(help_text="Month in UK local time (the file's timestamps are UTC)")
+    searched_at = models.DateTimeField()
+    search_type = models.CharField(max_length=40)
+    part_of_operation = models.BooleanField(null=True)
+    policing_operation = models.CharField(max_length=120, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    lsoa = models.ForeignKey(Lsoa, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    gender = models.CharField(max_length=20, blank=True)
+    age_range = models.CharField(max_length=20, blank=True)
+    self_defined_ethnicity = models.CharField(max_length=120, blank=True)
+    officer_defined_ethnicity = models.CharField(max_length=40, blank=True)
+    legislation = models.CharField(max_length=120, blank=True)
+    object_of_search = models.CharField(max_length=80, blank=True)
+    outcome = models.CharField(max_length=80, blank=True)
+    outcome_linked = models.BooleanField(null=True)
+    outer_clothing_removed = models.BooleanField(null=True)
+    line = models.PositiveIntegerField()
+
+    class Meta:
+        indexes: ClassVar[list[Any]] = [models.Index(fields=["partnership", "month"], name="search_month")]
+
+    def __str__(self) -> str:
+        return f"{self.searched_at:%Y-%m-%d %H:%M} {self.search_type}"
 
 
 class Rejection(models.Model):

@@ -11,8 +11,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from safer.core.models import Partnership
-from safer.intelligence.categories import ASB, CURRENT, HISTORIC, label
-from safer.intelligence.models import ImportRun, MonthlyCount, Rejection, RunStatus, Source, StreetRecord
+from safer.intelligence.categories import ASB, CURRENT, HISTORIC, STOP_SEARCH, label
+from safer.intelligence.models import ImportRun, MonthlyCount, Rejection, RunStatus, Source, StopSearch, StreetRecord
 
 FY_MONTH_ORDER = [4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3]
 MONTH_NAMES = [
@@ -37,6 +37,7 @@ class Dataset:
     name: str
     categories: list[str] | None  # None: every crime category (never ASB)
     is_asb: bool = False
+    source: str = Source.POLICEUK_STREET
 
 
 def datasets() -> list[Dataset]:
@@ -44,6 +45,7 @@ def datasets() -> list[Dataset]:
     choices = [
         Dataset("all-crime", "All recorded crime (excluding ASB)", None),
         Dataset("asb", "Anti-social behaviour incidents", [ASB], is_asb=True),
+        Dataset("stop-and-search", "Stop and search", [STOP_SEARCH], source=Source.POLICEUK_STOP_SEARCH),
     ]
     for text, slug in sorted(CURRENT.items()):
         if slug != ASB:
@@ -84,8 +86,9 @@ def live_months(partnership: Partnership, source: str = Source.POLICEUK_STREET) 
     return sorted({m for m in months if m is not None})
 
 
-def monthly_series(partnership: Partnership, chosen: Dataset, source: str = Source.POLICEUK_STREET) -> dict[date, int]:
+def monthly_series(partnership: Partnership, chosen: Dataset, source: str | None = None) -> dict[date, int]:
     """Counts per month for rows placed in the partnership's area (rows with no location are counted apart)."""
+    source = source or chosen.source
     qs = MonthlyCount.objects.filter(partnership=partnership, source=source, lsoa__isnull=False)
     qs = qs.exclude(category=ASB) if chosen.categories is None else qs.filter(category__in=chosen.categories)
     totals = {row["month"]: row["n"] for row in qs.values("month").annotate(n=Sum("count")).order_by()}
@@ -187,9 +190,11 @@ class Flag:
 def quality_flags(partnership: Partnership, chosen: Dataset | None = None) -> list[Flag]:
     """Data-quality flags shown wherever the data is used."""
     flags: list[Flag] = []
-    months = live_months(partnership)
+    source = chosen.source if chosen is not None else Source.POLICEUK_STREET
+    months = live_months(partnership, source)
     if not months:
-        return [Flag("warning", "No police.uk data has been imported for this partnership yet.")]
+        what = "stop-and-search" if source == Source.POLICEUK_STOP_SEARCH else "police.uk"
+        return [Flag("warning", f"No {what} data has been imported for this partnership yet.")]
     expected = []
     month = months[0]
     while month <= months[-1]:
@@ -226,7 +231,7 @@ def quality_flags(partnership: Partnership, chosen: Dataset | None = None) -> li
                     f"12 months around it: {median:,.0f}). Check the source before using it.",
                 )
             )
-    runs = ImportRun.objects.filter(partnership=partnership, status=RunStatus.LIVE).aggregate(
+    runs = ImportRun.objects.filter(partnership=partnership, source=source, status=RunStatus.LIVE).aggregate(
         read=Sum("rows_read"),
         no_location=Sum("rows_no_location"),
         outside=Sum("rows_outside_area"),
@@ -284,6 +289,15 @@ def rejections_of(run: ImportRun) -> QuerySet[Rejection]:
     return Rejection.objects.filter(run=run)
 
 
+def searches_for_cell(partnership: Partnership, month: date) -> QuerySet[StopSearch]:
+    """The stop-and-search rows behind one heat-map cell."""
+    return (
+        StopSearch.objects.filter(partnership=partnership, month=month, run__status=RunStatus.LIVE, lsoa__isnull=False)
+        .select_related("lsoa", "run")
+        .order_by("searched_at", "line")
+    )
+
+
 def records_for_cell(partnership: Partnership, chosen: Dataset, month: date) -> QuerySet[StreetRecord]:
     """The rows behind one heat-map cell ("how was this counted")."""
     qs = StreetRecord.objects.filter(
@@ -296,7 +310,13 @@ def records_for_cell(partnership: Partnership, chosen: Dataset, month: date) -> 
 def category_ranking(partnership: Partnership, start: date, end: date) -> list[tuple[str, int]]:
     """Most prevalent categories in a period (inclusive months), ASB listed apart by the caller."""
     rows = (
-        MonthlyCount.objects.filter(partnership=partnership, month__gte=start, month__lte=end, lsoa__isnull=False)
+        MonthlyCount.objects.filter(
+            partnership=partnership,
+            source=Source.POLICEUK_STREET,
+            month__gte=start,
+            month__lte=end,
+            lsoa__isnull=False,
+        )
         .values("category")
         .annotate(n=Sum("count"))
         .order_by("-n")

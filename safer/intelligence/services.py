@@ -16,8 +16,19 @@ from safer.core.models import Job, Partnership, User
 from safer.geography import selectors as geography
 from safer.intelligence.bulk import BulkInserter
 from safer.intelligence.importers.files import DataFile, ImportRefused, WrongArea
-from safer.intelligence.importers.policeuk import FileFacts, StreetRow, facts_from_name, read_street_file
-from safer.intelligence.models import ImportRun, MonthlyCount, Rejection, RunStatus, Source, StreetRecord
+from safer.intelligence.importers.locate import LsoaLocator
+from safer.intelligence.importers.policeuk import FileFacts, RowProblem, StreetRow, facts_from_name, read_street_file
+from safer.intelligence.importers.stopsearch import facts_from_name as search_facts_from_name
+from safer.intelligence.importers.stopsearch import read_stop_search_file
+from safer.intelligence.models import (
+    ImportRun,
+    MonthlyCount,
+    Rejection,
+    RunStatus,
+    Source,
+    StopSearch,
+    StreetRecord,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +215,7 @@ def make_live(run: ImportRun) -> None:
     replaced = list(earlier.values_list("pk", flat=True))
     earlier.update(status=RunStatus.REPLACED)
     StreetRecord.objects.filter(run_id__in=replaced).delete()
+    StopSearch.objects.filter(run_id__in=replaced).delete()
     ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.LIVE, made_live_at=timezone.now())
     run.status = RunStatus.LIVE
     rebuild_monthly_counts(run.partnership, run.source, [run.month])
@@ -213,19 +225,19 @@ def rebuild_monthly_counts(partnership: Partnership, source: str, months: Iterab
     """Recount the given months from the live runs, in the database (no rows come into Python)."""
     month_list = [m.isoformat() for m in months]
     MonthlyCount.objects.filter(partnership=partnership, source=source, month__in=month_list).delete()
-    counts, records, runs = (
-        MonthlyCount._meta.db_table,
-        StreetRecord._meta.db_table,
-        ImportRun._meta.db_table,
-    )
+    if source == Source.POLICEUK_STOP_SEARCH:
+        rows_table, category = StopSearch._meta.db_table, "'stop-and-search'"
+    else:
+        rows_table, category = StreetRecord._meta.db_table, "r.category"
+    counts, runs = MonthlyCount._meta.db_table, ImportRun._meta.db_table
     placeholders = ", ".join(["%s"] * len(month_list))
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {counts} (partnership_id, source, month, lsoa_id, category, count) "  # noqa: S608
-            f"SELECT r.partnership_id, %s, r.month, r.lsoa_id, r.category, COUNT(*) FROM {records} r "
+            f"SELECT r.partnership_id, %s, r.month, r.lsoa_id, {category}, COUNT(*) FROM {rows_table} r "
             f"JOIN {runs} i ON i.id = r.run_id "
             f"WHERE r.partnership_id = %s AND i.status = %s AND i.source = %s AND r.month IN ({placeholders}) "
-            "GROUP BY r.partnership_id, r.month, r.lsoa_id, r.category",
+            f"GROUP BY r.partnership_id, r.month, r.lsoa_id, {category}",
             [source, partnership.pk, RunStatus.LIVE.value, source, *month_list],
         )
 
@@ -243,9 +255,169 @@ def _discard(run: ImportRun, status: str, reason: str) -> None:
     )
     run.status = status
     run.refusal = reason
-    while True:
-        ids = list(StreetRecord.objects.filter(run=run).values_list("pk", flat=True)[:CHUNK])
-        if not ids:
-            break
-        StreetRecord.objects.filter(pk__in=ids).delete()
+    for model in (StreetRecord, StopSearch):
+        while True:
+            ids = list(model.objects.filter(run=run).values_list("pk", flat=True)[:CHUNK])
+            if not ids:
+                break
+            model.objects.filter(pk__in=ids).delete()
     logger.info("Import run %s ended as %s", run.pk, status)
+
+
+# Stop and search ---------------------------------------------------------------------------------------------------
+
+SEARCH_WRITER = BulkInserter(
+    StopSearch,
+    [
+        "run",
+        "partnership",
+        "month",
+        "searched_at",
+        "search_type",
+        "part_of_operation",
+        "policing_operation",
+        "latitude",
+        "longitude",
+        "lsoa",
+        "gender",
+        "age_range",
+        "self_defined_ethnicity",
+        "officer_defined_ethnicity",
+        "legislation",
+        "object_of_search",
+        "outcome",
+        "outcome_linked",
+        "outer_clothing_removed",
+        "line",
+    ],
+)
+
+
+def import_stop_search_file(
+    *,
+    partnership: Partnership,
+    data_file: DataFile,
+    actor: User | None,
+    job: Job | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> ImportOutcome:
+    """Import one police.uk stop-and-search file: rows placed in the partnership's LSOAs by their coordinates."""
+    run = ImportRun.objects.create(
+        partnership=partnership,
+        job=job,
+        created_by=actor,
+        source=Source.POLICEUK_STOP_SEARCH,
+        file_name=data_file.name[:300],
+        sha256=file_sha256(data_file),
+    )
+    try:
+        locator = LsoaLocator(geography.lsoa_boundaries(partnership))
+        if not len(locator):
+            raise ImportRefused(
+                f"{data_file.name}: stop-and-search rows are placed by their coordinates, and {partnership.name} has "
+                "no LSOA boundaries loaded. Load them first: "
+                f"manage.py import_geography --partnership {partnership.slug}"
+            )
+        lsoa_ids = geography.lsoa_ids_by_code(partnership, "2011")
+        facts = search_facts_from_name(data_file)
+        rows: list[tuple[object, ...]] = []
+        rejections: list[Rejection] = []
+
+        def flush() -> None:
+            with transaction.atomic():
+                SEARCH_WRITER.insert(rows)
+                Rejection.objects.bulk_create(rejections)
+            rows.clear()
+            rejections.clear()
+            if on_progress is not None:
+                on_progress(run.rows_read, run.rows_rejected)
+
+        for item in read_stop_search_file(data_file, facts):
+            run.rows_read += 1
+            if isinstance(item, RowProblem):
+                run.rows_rejected += 1
+                rejections.append(
+                    Rejection(run=run, line=item.line, column=item.column, value=item.value[:200], reason=item.reason)
+                )
+            else:
+                lsoa_id = None
+                if item.latitude is not None and item.longitude is not None:
+                    code = locator.locate(item.latitude, item.longitude)
+                    if code is None:
+                        run.rows_outside_area += 1
+                        continue
+                    lsoa_id = lsoa_ids.get(code)
+                else:
+                    run.rows_no_location += 1
+                run.rows_imported += 1
+                rows.append(
+                    (
+                        run.pk,
+                        partnership.pk,
+                        item.month.isoformat(),
+                        item.searched_at,
+                        item.search_type,
+                        item.part_of_operation,
+                        item.policing_operation,
+                        item.latitude,
+                        item.longitude,
+                        lsoa_id,
+                        item.gender,
+                        item.age_range,
+                        item.self_defined_ethnicity,
+                        item.officer_defined_ethnicity,
+                        item.legislation,
+                        item.object_of_search,
+                        item.outcome,
+                        item.outcome_linked,
+                        item.outer_clothing_removed,
+                        item.line,
+                    )
+                )
+            if len(rows) + len(rejections) >= CHUNK:
+                flush()
+        flush()
+        _check_whole_file(run, partnership, facts, data_file)
+        run.month = facts.month
+        run.force = facts.force
+        run.save(
+            update_fields=[
+                "month",
+                "force",
+                "rows_read",
+                "rows_imported",
+                "rows_outside_area",
+                "rows_no_location",
+                "rows_rejected",
+            ]
+        )
+        make_live(run)
+    except ImportRefused as exc:
+        _discard(run, RunStatus.REFUSED, str(exc))
+        return ImportOutcome(run=run, refused=str(exc), wrong_area=isinstance(exc, WrongArea))
+    except JobCancelled:
+        _discard(run, RunStatus.CANCELLED, "Cancelled before it finished: nothing from this file was kept.")
+        raise
+    except Exception:
+        _discard(run, RunStatus.REFUSED, "Something went wrong while importing; nothing from this file was kept.")
+        raise
+    return ImportOutcome(run=run)
+
+
+# Which importer a file needs, by its name -------------------------------------------------------------------------
+
+POLICEUK_SUFFIXES = ("-street.csv", "-stop-and-search.csv")
+
+
+def import_policeuk_file(
+    *,
+    partnership: Partnership,
+    data_file: DataFile,
+    actor: User | None,
+    job: Job | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> ImportOutcome:
+    """A street file or a stop-and-search file, told apart by name (the archive's own naming)."""
+    base = data_file.name.lower().removesuffix(".gz")
+    importer = import_stop_search_file if base.endswith("-stop-and-search.csv") else import_street_file
+    return importer(partnership=partnership, data_file=data_file, actor=actor, job=job, on_progress=on_progress)

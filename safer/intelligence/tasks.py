@@ -12,7 +12,6 @@ from safer.core.jobs import Progress, run_job
 from safer.core.models import Job
 from safer.intelligence import services
 from safer.intelligence.importers.files import ImportRefused, discover
-from safer.intelligence.importers.policeuk import SUFFIX
 
 
 def upload_dir(job_id: object) -> Path:
@@ -22,7 +21,7 @@ def upload_dir(job_id: object) -> Path:
 def _import_upload(job: Job, progress: Progress) -> str:
     folder = upload_dir(job.pk)
     try:
-        files = list(discover(sorted(folder.iterdir()), SUFFIX))
+        files = list(discover(sorted(folder.iterdir()), services.POLICEUK_SUFFIXES))
     except ImportRefused as exc:
         progress.advance(0, errors=1, message=str(exc))
         progress.flush(str(exc))
@@ -36,7 +35,7 @@ def _import_upload(job: Job, progress: Progress) -> str:
             progress.rows_done = base + rows
             progress.flush(f"Importing {name}")
 
-        outcome = services.import_street_file(
+        outcome = services.import_policeuk_file(
             partnership=job.partnership, data_file=data_file, actor=job.created_by, job=job, on_progress=on_progress
         )
         progress.rows_done = done_before + outcome.run.rows_read

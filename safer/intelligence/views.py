@@ -17,6 +17,7 @@ from safer.intelligence import selectors
 from safer.intelligence.charts import line_chart
 from safer.intelligence.exports import csv_response, xlsx_response
 from safer.intelligence.forms import DatasetForm, PoliceUkUploadForm
+from safer.intelligence.models import Source
 from safer.intelligence.tasks import import_upload, upload_dir
 
 
@@ -128,6 +129,43 @@ def cell_rows(request: PartnershipRequest, dataset_slug: str, year: int, month: 
     if not 1 <= month <= 12:
         return render(request, "core/pages/404.html", status=404)
     when = date(year, month, 1)
+    if chosen.source == Source.POLICEUK_STOP_SEARCH:
+        searches = selectors.searches_for_cell(request.partnership, when)
+        if request.GET.get("format") == "csv":
+            return csv_response(
+                f"rows-{chosen.slug}-{when:%Y-%m}",
+                [
+                    "searched_at_utc",
+                    "type",
+                    "object_of_search",
+                    "outcome",
+                    "lsoa",
+                    "latitude",
+                    "longitude",
+                    "file",
+                    "line",
+                ],
+                [
+                    [
+                        s.searched_at.isoformat(),
+                        s.search_type,
+                        s.object_of_search,
+                        s.outcome,
+                        s.lsoa.code if s.lsoa else "",
+                        s.latitude,
+                        s.longitude,
+                        s.run.file_name,
+                        s.line,
+                    ]
+                    for s in searches.iterator()
+                ],
+            )
+        search_page = Paginator(searches, 100).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "intelligence/cell_rows.html",
+            {"chosen": chosen, "month": when, "page": search_page, "searches": True},
+        )
     records = selectors.records_for_cell(request.partnership, chosen, when)
     if request.GET.get("format") == "csv":
         return csv_response(
@@ -153,7 +191,7 @@ def cell_rows(request: PartnershipRequest, dataset_slug: str, year: int, month: 
     return render(
         request,
         "intelligence/cell_rows.html",
-        {"chosen": chosen, "month": when, "page": page},
+        {"chosen": chosen, "month": when, "page": page, "searches": False},
     )
 
 

@@ -70,7 +70,7 @@ def _zip_opener(path: Path, member: str) -> Callable[[], IO[bytes]]:
     return opener
 
 
-def discover(paths: list[Path], suffix: str) -> Iterator[DataFile]:
+def discover(paths: list[Path], suffix: str | tuple[str, ...]) -> Iterator[DataFile]:
     """Every file ending in ``suffix`` (e.g. "-street.csv") in the given files, folders and zip archives,
     in name order. ``.gz`` versions are accepted too."""
     for path in paths:
@@ -80,7 +80,7 @@ def discover(paths: list[Path], suffix: str) -> Iterator[DataFile]:
             children = sorted(p for p in path.rglob("*") if p.is_file())
             matched = [p for p in children if _matches(p.name, suffix) or p.suffix.lower() == ".zip"]
             if not matched:
-                raise ImportRefused(f"{path}: the folder holds no files ending in {suffix}.")
+                raise ImportRefused(f"{path}: the folder holds no files ending in {_names(suffix)}.")
             yield from discover(matched, suffix)
         elif path.suffix.lower() == ".zip":
             yield from _discover_zip(path, suffix)
@@ -88,9 +88,10 @@ def discover(paths: list[Path], suffix: str) -> Iterator[DataFile]:
             yield _single(path)
 
 
-def _matches(name: str, suffix: str) -> bool:
+def _matches(name: str, suffix: str | tuple[str, ...]) -> bool:
     lower = name.lower()
-    return lower.endswith(suffix) or lower.endswith(suffix + ".gz")
+    suffixes = (suffix,) if isinstance(suffix, str) else suffix
+    return any(lower.endswith(s) or lower.endswith(s + ".gz") for s in suffixes)
 
 
 def _single(path: Path) -> DataFile:
@@ -99,7 +100,7 @@ def _single(path: Path) -> DataFile:
     return DataFile(name=path.name, open_bytes=_file_opener(path))
 
 
-def _discover_zip(path: Path, suffix: str) -> Iterator[DataFile]:
+def _discover_zip(path: Path, suffix: str | tuple[str, ...]) -> Iterator[DataFile]:
     try:
         with zipfile.ZipFile(path) as archive:
             members = sorted(
@@ -108,6 +109,10 @@ def _discover_zip(path: Path, suffix: str) -> Iterator[DataFile]:
     except zipfile.BadZipFile as exc:
         raise ImportRefused(f"{path.name}: this is not a readable zip archive ({exc}). Download it again.") from exc
     if not members:
-        raise ImportRefused(f"{path.name}: the archive holds no files ending in {suffix}.")
+        raise ImportRefused(f"{path.name}: the archive holds no files ending in {_names(suffix)}.")
     for member in members:
         yield DataFile(name=f"{path.name}:{member}", open_bytes=_zip_opener(path, member))
+
+
+def _names(suffix: str | tuple[str, ...]) -> str:
+    return suffix if isinstance(suffix, str) else " or ".join(suffix)

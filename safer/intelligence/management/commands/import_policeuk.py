@@ -18,11 +18,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from safer.core.models import Partnership
 from safer.intelligence import services
 from safer.intelligence.importers.files import ImportRefused, discover
-from safer.intelligence.importers.policeuk import SUFFIX
 
 
 class Command(BaseCommand):
-    help = "Import police.uk street-level CSV files (a file, a folder, or the monthly archive zip)."
+    help = "Import police.uk street-level and stop-and-search CSV files (a file, a folder, or the monthly archive zip)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -47,13 +46,13 @@ class Command(BaseCommand):
         if not partnerships:
             raise CommandError("There is no partnership yet. Create one with manage.py create_partnership.")
         try:
-            files = list(discover(options["paths"], SUFFIX))
+            files = list(discover(options["paths"], services.POLICEUK_SUFFIXES))
         except ImportRefused as exc:
             raise CommandError(str(exc)) from exc
         refused = 0
         for data_file in files:
             for partnership in partnerships:
-                outcome = services.import_street_file(partnership=partnership, data_file=data_file, actor=None)
+                outcome = services.import_policeuk_file(partnership=partnership, data_file=data_file, actor=None)
                 run = outcome.run
                 if outcome.refused and outcome.wrong_area and not slugs:
                     self.stdout.write(f"{partnership.slug}: {data_file.name}: no rows in this partnership's area")
