@@ -19,6 +19,7 @@ from safer.geography.models import Lsoa
 class Source(models.TextChoices):
     POLICEUK_STREET = "policeuk_street", "police.uk street-level crime and ASB"
     POLICEUK_STOP_SEARCH = "policeuk_stop_search", "police.uk stop and search"
+    POLICEUK_OUTCOMES = "policeuk_outcomes", "police.uk outcomes"
 
 
 class RunStatus(models.TextChoices):
@@ -85,6 +86,26 @@ class StreetRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.category} line {self.line}"
+
+
+class OutcomeRecord(models.Model):
+    """An outcome recorded for a crime in a later month (police.uk ``-outcomes.csv``); the latest one wins."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="outcomes")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField()
+    crime_id = models.CharField(max_length=64)
+    outcome = models.CharField(max_length=120)
+    lsoa = models.ForeignKey(Lsoa, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    line = models.PositiveIntegerField()
+
+    class Meta:
+        indexes: ClassVar[list[Any]] = [
+            models.Index(fields=["partnership", "crime_id", "month"], name="outcome_crime_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.crime_id[:8]}… {self.month:%Y-%m}: {self.outcome}"
 
 
 class StopSearch(models.Model):

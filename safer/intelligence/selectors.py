@@ -12,7 +12,16 @@ from django.utils import timezone
 
 from safer.core.models import Partnership
 from safer.intelligence.categories import ASB, CURRENT, HISTORIC, STOP_SEARCH, label
-from safer.intelligence.models import ImportRun, MonthlyCount, Rejection, RunStatus, Source, StopSearch, StreetRecord
+from safer.intelligence.models import (
+    ImportRun,
+    MonthlyCount,
+    OutcomeRecord,
+    Rejection,
+    RunStatus,
+    Source,
+    StopSearch,
+    StreetRecord,
+)
 
 FY_MONTH_ORDER = [4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3]
 MONTH_NAMES = [
@@ -404,3 +413,18 @@ def trend(partnership: Partnership, chosen: Dataset) -> Trend | None:
         comparisons=comparisons,
         ranking=ranking,
     )
+
+
+def latest_outcomes(partnership: Partnership, crime_ids: list[str]) -> dict[str, tuple[date, str]]:
+    """The latest outcome from imported outcomes files for each crime, where there is one."""
+    latest: dict[str, tuple[date, str]] = {}
+    rows = (
+        OutcomeRecord.objects.filter(
+            partnership=partnership, crime_id__in=[c for c in crime_ids if c], run__status=RunStatus.LIVE
+        )
+        .order_by("crime_id", "month", "line")
+        .values_list("crime_id", "month", "outcome")
+    )
+    for crime_id, month, outcome in rows:
+        latest[crime_id] = (month, outcome)
+    return latest

@@ -17,12 +17,15 @@ from safer.geography import selectors as geography
 from safer.intelligence.bulk import BulkInserter
 from safer.intelligence.importers.files import DataFile, ImportRefused, WrongArea
 from safer.intelligence.importers.locate import LsoaLocator
-from safer.intelligence.importers.policeuk import FileFacts, RowProblem, StreetRow, facts_from_name, read_street_file
+from safer.intelligence.importers.outcomes import facts_from_name as outcome_facts_from_name
+from safer.intelligence.importers.outcomes import read_outcomes_file
+from safer.intelligence.importers.policeuk import FileFacts, RowProblem, facts_from_name, read_street_file
 from safer.intelligence.importers.stopsearch import facts_from_name as search_facts_from_name
 from safer.intelligence.importers.stopsearch import read_stop_search_file
 from safer.intelligence.models import (
     ImportRun,
     MonthlyCount,
+    OutcomeRecord,
     Rejection,
     RunStatus,
     Source,
@@ -70,36 +73,35 @@ def file_sha256(data_file: DataFile) -> str:
     return digest.hexdigest()
 
 
-def import_street_file(
+# Stages a file's rows under a staging run, counting them on it; raises ImportRefused for a bad file.
+Stager = Callable[[ImportRun, FileFacts], None]
+
+
+def _run_import(
     *,
     partnership: Partnership,
     data_file: DataFile,
     actor: User | None,
-    job: Job | None = None,
-    on_progress: ProgressCallback | None = None,
+    job: Job | None,
+    source: str,
+    facts: FileFacts,
+    stage: Stager,
 ) -> ImportOutcome:
-    """Import one police.uk street file into a partnership: all of it (less rejected rows) or nothing.
+    """The life of one file's import: staged, checked as a whole, then live, or refused/cancelled and discarded.
 
     Must run outside a transaction (a background task or a command), so chunks commit as they go while staying
     invisible until the run is made live.
     """
-    lsoa_ids = geography.lsoa_ids_by_code(partnership, "2011")
     run = ImportRun.objects.create(
         partnership=partnership,
         job=job,
         created_by=actor,
-        source=Source.POLICEUK_STREET,
+        source=source,
         file_name=data_file.name[:300],
         sha256=file_sha256(data_file),
     )
     try:
-        if not lsoa_ids:
-            raise ImportRefused(
-                f"{data_file.name}: {partnership.name} has no geography loaded, so no row can be placed in its area. "
-                f"Load it first: manage.py import_geography --partnership {partnership.slug}"
-            )
-        facts = facts_from_name(data_file)
-        _stage_rows(run, partnership, data_file, facts, lsoa_ids, on_progress)
+        stage(run, facts)
         _check_whole_file(run, partnership, facts, data_file)
         run.month = facts.month
         run.force = facts.force or ", ".join(sorted(facts.forces_seen))[:80]
@@ -127,6 +129,81 @@ def import_street_file(
     return ImportOutcome(run=run)
 
 
+def _require_lsoas(partnership: Partnership, data_file: DataFile) -> dict[str, int]:
+    lsoa_ids = geography.lsoa_ids_by_code(partnership, "2011")
+    if not lsoa_ids:
+        raise ImportRefused(
+            f"{data_file.name}: {partnership.name} has no geography loaded, so no row can be placed in its area. "
+            f"Load it first: manage.py import_geography --partnership {partnership.slug}"
+        )
+    return lsoa_ids
+
+
+class _Chunks:
+    """Rows and rejections written in chunks, each chunk its own short transaction, progress reported after each."""
+
+    def __init__(self, run: ImportRun, writer: BulkInserter, on_progress: ProgressCallback | None) -> None:
+        self.run, self.writer, self.on_progress = run, writer, on_progress
+        self.rows: list[tuple[object, ...]] = []
+        self.rejections: list[Rejection] = []
+
+    def reject(self, problem: RowProblem) -> None:
+        self.run.rows_rejected += 1
+        if self.run.rows_rejected <= MAX_REJECTIONS_KEPT:
+            self.rejections.append(
+                Rejection(
+                    run=self.run,
+                    line=problem.line,
+                    column=problem.column,
+                    value=problem.value[:200],
+                    reason=problem.reason,
+                )
+            )
+        self.maybe_flush()
+
+    def add(self, row: tuple[object, ...]) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= CHUNK:
+            self.flush()
+
+    def maybe_flush(self) -> None:
+        if len(self.rows) + len(self.rejections) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        with transaction.atomic():
+            self.writer.insert(self.rows)
+            Rejection.objects.bulk_create(self.rejections)
+        self.rows.clear()
+        self.rejections.clear()
+        if self.on_progress is not None:
+            self.on_progress(self.run.rows_read, self.run.rows_rejected)
+
+
+def import_street_file(
+    *,
+    partnership: Partnership,
+    data_file: DataFile,
+    actor: User | None,
+    job: Job | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> ImportOutcome:
+    """Import one police.uk street file into a partnership: all of it (less rejected rows) or nothing."""
+
+    def stage(run: ImportRun, facts: FileFacts) -> None:
+        _stage_rows(run, partnership, data_file, facts, _require_lsoas(partnership, data_file), on_progress)
+
+    return _run_import(
+        partnership=partnership,
+        data_file=data_file,
+        actor=actor,
+        job=job,
+        source=Source.POLICEUK_STREET,
+        facts=facts_from_name(data_file),
+        stage=stage,
+    )
+
+
 def _stage_rows(
     run: ImportRun,
     partnership: Partnership,
@@ -135,54 +212,37 @@ def _stage_rows(
     lsoa_ids: dict[str, int],
     on_progress: ProgressCallback | None,
 ) -> None:
-    records: list[tuple[object, ...]] = []
-    rejections: list[Rejection] = []
-
-    def flush() -> None:
-        with transaction.atomic():
-            RECORD_WRITER.insert(records)
-            Rejection.objects.bulk_create(rejections)
-        records.clear()
-        rejections.clear()
-        if on_progress is not None:
-            on_progress(run.rows_read, run.rows_rejected)
-
+    chunks = _Chunks(run, RECORD_WRITER, on_progress)
     run_id, partnership_id = run.pk, partnership.pk
     for item in read_street_file(data_file, facts):
         run.rows_read += 1
-        if isinstance(item, StreetRow):
-            lsoa_id = lsoa_ids.get(item.lsoa_code) if item.lsoa_code else None
-            if item.lsoa_code and lsoa_id is None:
-                run.rows_outside_area += 1
-            else:
-                if lsoa_id is None:
-                    # No location: kept and counted, never dropped (it is declared beside every rate).
-                    run.rows_no_location += 1
-                run.rows_imported += 1
-                records.append(
-                    (
-                        run_id,
-                        partnership_id,
-                        item.month.isoformat(),
-                        item.crime_id,
-                        item.category,
-                        lsoa_id,
-                        item.longitude,
-                        item.latitude,
-                        item.location,
-                        item.outcome,
-                        item.line,
-                    )
-                )
-        else:
-            run.rows_rejected += 1
-            if run.rows_rejected <= MAX_REJECTIONS_KEPT:
-                rejections.append(
-                    Rejection(run=run, line=item.line, column=item.column, value=item.value[:200], reason=item.reason)
-                )
-        if len(records) + len(rejections) >= CHUNK:
-            flush()
-    flush()
+        if isinstance(item, RowProblem):
+            chunks.reject(item)
+            continue
+        lsoa_id = lsoa_ids.get(item.lsoa_code) if item.lsoa_code else None
+        if item.lsoa_code and lsoa_id is None:
+            run.rows_outside_area += 1
+            continue
+        if lsoa_id is None:
+            # No location: kept and counted, never dropped (it is declared beside every rate).
+            run.rows_no_location += 1
+        run.rows_imported += 1
+        chunks.add(
+            (
+                run_id,
+                partnership_id,
+                item.month.isoformat(),
+                item.crime_id,
+                item.category,
+                lsoa_id,
+                item.longitude,
+                item.latitude,
+                item.location,
+                item.outcome,
+                item.line,
+            )
+        )
+    chunks.flush()
 
 
 def _check_whole_file(run: ImportRun, partnership: Partnership, facts: FileFacts, data_file: DataFile) -> None:
@@ -216,9 +276,11 @@ def make_live(run: ImportRun) -> None:
     earlier.update(status=RunStatus.REPLACED)
     StreetRecord.objects.filter(run_id__in=replaced).delete()
     StopSearch.objects.filter(run_id__in=replaced).delete()
+    OutcomeRecord.objects.filter(run_id__in=replaced).delete()
     ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.LIVE, made_live_at=timezone.now())
     run.status = RunStatus.LIVE
-    rebuild_monthly_counts(run.partnership, run.source, [run.month])
+    if run.source != Source.POLICEUK_OUTCOMES:  # outcomes change no count
+        rebuild_monthly_counts(run.partnership, run.source, [run.month])
 
 
 def rebuild_monthly_counts(partnership: Partnership, source: str, months: Iterable[date]) -> None:
@@ -255,7 +317,7 @@ def _discard(run: ImportRun, status: str, reason: str) -> None:
     )
     run.status = status
     run.refusal = reason
-    for model in (StreetRecord, StopSearch):
+    for model in (StreetRecord, StopSearch, OutcomeRecord):
         while True:
             ids = list(model.objects.filter(run=run).values_list("pk", flat=True)[:CHUNK])
             if not ids:
@@ -302,111 +364,118 @@ def import_stop_search_file(
     on_progress: ProgressCallback | None = None,
 ) -> ImportOutcome:
     """Import one police.uk stop-and-search file: rows placed in the partnership's LSOAs by their coordinates."""
-    run = ImportRun.objects.create(
-        partnership=partnership,
-        job=job,
-        created_by=actor,
-        source=Source.POLICEUK_STOP_SEARCH,
-        file_name=data_file.name[:300],
-        sha256=file_sha256(data_file),
-    )
-    try:
+
+    def stage(run: ImportRun, facts: FileFacts) -> None:
         locator = LsoaLocator(geography.lsoa_boundaries(partnership))
         if not len(locator):
             raise ImportRefused(
                 f"{data_file.name}: stop-and-search rows are placed by their coordinates, and {partnership.name} has "
-                "no LSOA boundaries loaded. Load them first: "
-                f"manage.py import_geography --partnership {partnership.slug}"
+                f"no LSOA boundaries loaded. Load them first: manage.py import_geography --partnership "
+                f"{partnership.slug}"
             )
         lsoa_ids = geography.lsoa_ids_by_code(partnership, "2011")
-        facts = search_facts_from_name(data_file)
-        rows: list[tuple[object, ...]] = []
-        rejections: list[Rejection] = []
-
-        def flush() -> None:
-            with transaction.atomic():
-                SEARCH_WRITER.insert(rows)
-                Rejection.objects.bulk_create(rejections)
-            rows.clear()
-            rejections.clear()
-            if on_progress is not None:
-                on_progress(run.rows_read, run.rows_rejected)
-
+        chunks = _Chunks(run, SEARCH_WRITER, on_progress)
         for item in read_stop_search_file(data_file, facts):
             run.rows_read += 1
             if isinstance(item, RowProblem):
-                run.rows_rejected += 1
-                rejections.append(
-                    Rejection(run=run, line=item.line, column=item.column, value=item.value[:200], reason=item.reason)
-                )
+                chunks.reject(item)
+                continue
+            lsoa_id = None
+            if item.latitude is not None and item.longitude is not None:
+                code = locator.locate(item.latitude, item.longitude)
+                if code is None:
+                    run.rows_outside_area += 1
+                    continue
+                lsoa_id = lsoa_ids.get(code)
             else:
-                lsoa_id = None
-                if item.latitude is not None and item.longitude is not None:
-                    code = locator.locate(item.latitude, item.longitude)
-                    if code is None:
-                        run.rows_outside_area += 1
-                        continue
-                    lsoa_id = lsoa_ids.get(code)
-                else:
-                    run.rows_no_location += 1
-                run.rows_imported += 1
-                rows.append(
-                    (
-                        run.pk,
-                        partnership.pk,
-                        item.month.isoformat(),
-                        item.searched_at,
-                        item.search_type,
-                        item.part_of_operation,
-                        item.policing_operation,
-                        item.latitude,
-                        item.longitude,
-                        lsoa_id,
-                        item.gender,
-                        item.age_range,
-                        item.self_defined_ethnicity,
-                        item.officer_defined_ethnicity,
-                        item.legislation,
-                        item.object_of_search,
-                        item.outcome,
-                        item.outcome_linked,
-                        item.outer_clothing_removed,
-                        item.line,
-                    )
+                run.rows_no_location += 1
+            run.rows_imported += 1
+            chunks.add(
+                (
+                    run.pk,
+                    partnership.pk,
+                    item.month.isoformat(),
+                    item.searched_at,
+                    item.search_type,
+                    item.part_of_operation,
+                    item.policing_operation,
+                    item.latitude,
+                    item.longitude,
+                    lsoa_id,
+                    item.gender,
+                    item.age_range,
+                    item.self_defined_ethnicity,
+                    item.officer_defined_ethnicity,
+                    item.legislation,
+                    item.object_of_search,
+                    item.outcome,
+                    item.outcome_linked,
+                    item.outer_clothing_removed,
+                    item.line,
                 )
-            if len(rows) + len(rejections) >= CHUNK:
-                flush()
-        flush()
-        _check_whole_file(run, partnership, facts, data_file)
-        run.month = facts.month
-        run.force = facts.force
-        run.save(
-            update_fields=[
-                "month",
-                "force",
-                "rows_read",
-                "rows_imported",
-                "rows_outside_area",
-                "rows_no_location",
-                "rows_rejected",
-            ]
-        )
-        make_live(run)
-    except ImportRefused as exc:
-        _discard(run, RunStatus.REFUSED, str(exc))
-        return ImportOutcome(run=run, refused=str(exc), wrong_area=isinstance(exc, WrongArea))
-    except JobCancelled:
-        _discard(run, RunStatus.CANCELLED, "Cancelled before it finished: nothing from this file was kept.")
-        raise
-    except Exception:
-        _discard(run, RunStatus.REFUSED, "Something went wrong while importing; nothing from this file was kept.")
-        raise
-    return ImportOutcome(run=run)
+            )
+        chunks.flush()
+
+    return _run_import(
+        partnership=partnership,
+        data_file=data_file,
+        actor=actor,
+        job=job,
+        source=Source.POLICEUK_STOP_SEARCH,
+        facts=search_facts_from_name(data_file),
+        stage=stage,
+    )
+
+
+# Outcomes ----------------------------------------------------------------------------------------------------------
+
+OUTCOME_WRITER = BulkInserter(OutcomeRecord, ["run", "partnership", "month", "crime_id", "outcome", "lsoa", "line"])
+
+
+def import_outcomes_file(
+    *,
+    partnership: Partnership,
+    data_file: DataFile,
+    actor: User | None,
+    job: Job | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> ImportOutcome:
+    """Import one police.uk outcomes file: the latest outcome of each crime then shows beside it."""
+
+    def stage(run: ImportRun, facts: FileFacts) -> None:
+        lsoa_ids = _require_lsoas(partnership, data_file)
+        chunks = _Chunks(run, OUTCOME_WRITER, on_progress)
+        for item in read_outcomes_file(data_file, facts):
+            run.rows_read += 1
+            if isinstance(item, RowProblem):
+                chunks.reject(item)
+                continue
+            lsoa_id = lsoa_ids.get(item.lsoa_code) if item.lsoa_code else None
+            if item.lsoa_code and lsoa_id is None:
+                run.rows_outside_area += 1
+                continue
+            if lsoa_id is None:
+                run.rows_no_location += 1
+            run.rows_imported += 1
+            chunks.add(
+                (run.pk, partnership.pk, item.month.isoformat(), item.crime_id, item.outcome, lsoa_id, item.line)
+            )
+        chunks.flush()
+
+    return _run_import(
+        partnership=partnership,
+        data_file=data_file,
+        actor=actor,
+        job=job,
+        source=Source.POLICEUK_OUTCOMES,
+        facts=outcome_facts_from_name(data_file),
+        stage=stage,
+    )
 
 
 # Which importer a file needs, by its name -------------------------------------------------------------------------
 
-POLICEUK_SUFFIXES = ("-street.csv", "-stop-and-search.csv")
+POLICEUK_SUFFIXES = ("-street.csv", "-stop-and-search.csv", "-outcomes.csv")
 
 
 def import_policeuk_file(
@@ -417,7 +486,11 @@ def import_policeuk_file(
     job: Job | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> ImportOutcome:
-    """A street file or a stop-and-search file, told apart by name (the archive's own naming)."""
+    """A street, stop-and-search or outcomes file, told apart by name (the archive's own naming)."""
     base = data_file.name.lower().removesuffix(".gz")
-    importer = import_stop_search_file if base.endswith("-stop-and-search.csv") else import_street_file
+    importer = import_street_file
+    if base.endswith("-stop-and-search.csv"):
+        importer = import_stop_search_file
+    elif base.endswith("-outcomes.csv"):
+        importer = import_outcomes_file
     return importer(partnership=partnership, data_file=data_file, actor=actor, job=job, on_progress=on_progress)

@@ -188,10 +188,11 @@ def cell_rows(request: PartnershipRequest, dataset_slug: str, year: int, month: 
             ],
         )
     page = Paginator(records, 100).get_page(request.GET.get("page"))
+    outcomes = selectors.latest_outcomes(request.partnership, [r.crime_id for r in page.object_list])
     return render(
         request,
         "intelligence/cell_rows.html",
-        {"chosen": chosen, "month": when, "page": page, "searches": False},
+        {"chosen": chosen, "month": when, "page": page, "searches": False, "outcomes": outcomes},
     )
 
 
