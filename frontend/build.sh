@@ -10,6 +10,8 @@
 #   safer/static/govuk/govuk-frontend.min.js
 #   safer/static/govuk/assets/             images/manifest only (no fonts)
 #   safer/static/govuk/LICENCE.txt
+#   safer/static/app/map.js                copied from map.js (the rates choropleth)
+#   safer/static/leaflet/                  Leaflet dist: leaflet.js, leaflet.css, images/, LICENSE
 #   safer/tests_support/axe.min.js         tests only, NOT served statically
 #   safer/tests_support/axe-core-LICENCE.txt
 set -euo pipefail
@@ -63,6 +65,14 @@ done
 # 3. JS
 cp "$GOVUK_DIST/govuk-frontend.min.js" "$STATIC/govuk/govuk-frontend.min.js"
 cp app.js "$STATIC/app/app.js"
+cp map.js "$STATIC/app/map.js"
+
+# 3b. Leaflet for the maps (boundaries drawn from local GeoJSON, no tiles).
+rm -rf "$STATIC/leaflet"
+mkdir -p "$STATIC/leaflet/images"
+cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$STATIC/leaflet/"
+cp node_modules/leaflet/dist/images/*.png "$STATIC/leaflet/images/"
+cp node_modules/leaflet/LICENSE "$STATIC/leaflet/LICENSE"
 
 # 4. Licence notes. The govuk-frontend npm package ships no LICENSE file; this
 #    is the text of LICENSE.txt in github.com/alphagov/govuk-frontend.
@@ -113,4 +123,5 @@ cp node_modules/axe-core/axe.min.js "$TESTS_SUPPORT/axe.min.js"
   cat node_modules/axe-core/LICENSE-3RD-PARTY.txt
 } > "$TESTS_SUPPORT/axe-core-LICENCE.txt"
 
-echo "build.sh: built govuk-frontend ${GOVUK_VERSION}, axe-core ${AXE_VERSION}"
+LEAFLET_VERSION=$(node -p 'require("./node_modules/leaflet/package.json").version')
+echo "build.sh: built govuk-frontend ${GOVUK_VERSION}, axe-core ${AXE_VERSION}, leaflet ${LEAFLET_VERSION}"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 ASB = "anti-social-behaviour"
 STOP_SEARCH = "stop-and-search"  # the one category of the stop-and-search counts
+# The police.uk stand-in for serious violence (see safer/intelligence/serious_violence.py for what it cannot show).
+SERIOUS_VIOLENCE = ["violent-crime", "robbery", "possession-of-weapons"]
 
 # CSV label → slug, current set (May 2013 onwards).
 CURRENT: dict[str, str] = {

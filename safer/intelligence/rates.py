@@ -47,9 +47,9 @@ def population_year_for(start: date, end: date) -> int:
     return max(counts, key=lambda year: (counts[year], -year))
 
 
-def default_period(partnership: Partnership) -> tuple[date, date] | None:
-    """The latest 12 months loaded (fewer when less is loaded); None when nothing is."""
-    months = live_months(partnership)
+def default_period(partnership: Partnership, source: str = Source.POLICEUK_STREET) -> tuple[date, date] | None:
+    """The latest 12 months loaded from a source (fewer when less is loaded); None when nothing is."""
+    months = live_months(partnership, source)
     if not months:
         return None
     end = months[-1]
@@ -128,6 +128,8 @@ class RateTable:
 
     @property
     def noun(self) -> str:
+        if self.dataset.source == Source.POLICEUK_STOP_SEARCH:
+            return "searches"
         return "incidents" if self.dataset.is_asb else "crimes"
 
     @property
@@ -143,27 +145,21 @@ def _rate(count: int, population: int | None) -> float | None:
     return None if not population else count / population * PER
 
 
-def _band_bounds(values: list[float]) -> list[float]:
-    """The lowest value of each fifth of the sorted values (equal-count classes, like the heat map's)."""
+def _bands(values: list[float]) -> dict[float, int]:
+    """Band 1..5 for each value: fifths of the sorted values, a tie taking the band where its run starts.
+
+    So equal rates always share a colour and the lowest rate (often 0) is always band 1.
+    """
     ordered = sorted(values)
-    n = len(ordered)
-    return [ordered[min(n - 1, band * n // BANDS)] for band in range(BANDS)] if n else []
-
-
-def _band(value: float | None, lows: list[float]) -> int:
-    if value is None or not lows:
-        return 0
-    for index in range(len(lows) - 1, -1, -1):
-        if value >= lows[index]:
-            return index + 1
-    return 1
+    first: dict[float, int] = {}
+    for index, value in enumerate(ordered):
+        first.setdefault(value, index)
+    return {value: index * BANDS // len(ordered) + 1 for value, index in first.items()}
 
 
 def _counts(partnership: Partnership, chosen: Dataset, start: date, end: date) -> tuple[dict[int, int], int]:
     """Counts per LSOA id in the period, and the count with no location."""
-    qs = MonthlyCount.objects.filter(
-        partnership=partnership, source=Source.POLICEUK_STREET, month__gte=start, month__lte=end
-    )
+    qs = MonthlyCount.objects.filter(partnership=partnership, source=chosen.source, month__gte=start, month__lte=end)
     qs = qs.exclude(category=ASB) if chosen.categories is None else qs.filter(category__in=chosen.categories)
     by_lsoa: dict[int, int] = {}
     no_location = 0
@@ -197,7 +193,7 @@ def rates(partnership: Partnership, chosen: Dataset, start: date, end: date, lev
         raise ValueError(f"Unknown level {level!r}: use one of {', '.join(LEVELS)}")
     start, end = start.replace(day=1), end.replace(day=1)
     months = months_between(start, end)
-    with_data = [m for m in live_months(partnership) if start <= m <= end]
+    with_data = [m for m in live_months(partnership, chosen.source) if start <= m <= end]
     if not with_data:
         return None
     counts, no_location = _counts(partnership, chosen, start, end)
@@ -244,7 +240,7 @@ def rates(partnership: Partnership, chosen: Dataset, start: date, end: date, lev
         return _rate(a.count, a.population) if a.lsoas_with_population == a.lsoas else None
 
     # Bands on the rate as shown (one decimal), so the map, the key and the table always agree.
-    lows = _band_bounds([r for r in (round1(area_rate(a)) for a in areas.values()) if r is not None])
+    band_of = _bands([r for r in (round1(area_rate(a)) for a in areas.values()) if r is not None])
     rows = []
     for a in areas.values():
         rate = area_rate(a)
@@ -259,7 +255,7 @@ def rates(partnership: Partnership, chosen: Dataset, start: date, end: date, lev
                 rate=rate,
                 annualised=_annualise(rate, n_months),
                 ratio=rate / overall if rate is not None and overall else None,
-                band=_band(round1(rate), lows),
+                band=0 if rate is None else band_of[round(rate, 1)],
                 imd_decile=min(a.deciles) if a.deciles else None,
                 imd_rank=a.rank if level == "lsoa" else None,
                 deprived_lsoas=sum(1 for d in a.deciles if d <= 2) if level == "ward" else None,
@@ -342,7 +338,8 @@ def _flags(table: RateTable, ranked: int, lsoas: int) -> list[Flag]:
             Flag(
                 "info",
                 f"{table.no_location:,} {table.noun} in this period have no location in the police.uk files: they "
-                "are not in any area and not in these counts or rates.",
+                "are not in any area and not in these counts or rates. The files do not say where they belong, so "
+                "from a whole-force file this is the whole force's count, not only this partnership's.",
             )
         )
     if table.off_map:

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from safer.core.models import Partnership
-from safer.intelligence.categories import ASB, CURRENT, HISTORIC, STOP_SEARCH, label
+from safer.intelligence.categories import ASB, CURRENT, HISTORIC, SERIOUS_VIOLENCE, STOP_SEARCH, label
 from safer.intelligence.models import (
     ImportRun,
     MonthlyCount,
@@ -55,6 +55,11 @@ def datasets() -> list[Dataset]:
         Dataset("all-crime", "All recorded crime (excluding ASB)", None),
         Dataset("asb", "Anti-social behaviour incidents", [ASB], is_asb=True),
         Dataset("stop-and-search", "Stop and search", [STOP_SEARCH], source=Source.POLICEUK_STOP_SEARCH),
+        Dataset(
+            "serious-violence",
+            "Serious violence (police.uk proxy: violence and sexual offences, robbery, possession of weapons)",
+            SERIOUS_VIOLENCE,
+        ),
     ]
     for text, slug in sorted(CURRENT.items()):
         if slug != ASB:

@@ -252,9 +252,16 @@ def _check_whole_file(run: ImportRun, partnership: Partnership, facts: FileFacts
         raise ImportRefused(f"{data_file.name}: no row has a valid Month, so the file's month is unknown.")
     located = run.rows_imported - run.rows_no_location
     if located == 0 and run.rows_outside_area > 0:
+        hint = "Is it the right force's file?"
+        if facts.month is not None and facts.month >= date(2023, 6, 1):
+            # police.uk moved to 2021 LSOA codes in June 2023; only 2011 LSOAs are matched so far.
+            hint += (
+                " police.uk files from June 2023 on use 2021 LSOA codes, which this installation cannot match yet: "
+                "load months up to May 2023, or ask your administrator."
+            )
         raise WrongArea(
             f"{data_file.name}: none of its {run.rows_outside_area:,} located rows lies in {partnership.name} "
-            f"({', '.join(partnership.lad_codes)}). Is it the right force's file?"
+            f"({', '.join(partnership.lad_codes)}). {hint}"
         )
     if run.rows_rejected > max(10, run.rows_read // 10):
         raise ImportRefused(
@@ -288,9 +295,10 @@ def rebuild_monthly_counts(partnership: Partnership, source: str, months: Iterab
     month_list = [m.isoformat() for m in months]
     MonthlyCount.objects.filter(partnership=partnership, source=source, month__in=month_list).delete()
     if source == Source.POLICEUK_STOP_SEARCH:
-        rows_table, category = StopSearch._meta.db_table, "'stop-and-search'"
+        # One category; a constant in GROUP BY is refused by PostgreSQL, so it is only selected.
+        rows_table, category, group = StopSearch._meta.db_table, "'stop-and-search'", ""
     else:
-        rows_table, category = StreetRecord._meta.db_table, "r.category"
+        rows_table, category, group = StreetRecord._meta.db_table, "r.category", ", r.category"
     counts, runs = MonthlyCount._meta.db_table, ImportRun._meta.db_table
     placeholders = ", ".join(["%s"] * len(month_list))
     with connection.cursor() as cursor:
@@ -299,7 +307,7 @@ def rebuild_monthly_counts(partnership: Partnership, source: str, months: Iterab
             f"SELECT r.partnership_id, %s, r.month, r.lsoa_id, {category}, COUNT(*) FROM {rows_table} r "
             f"JOIN {runs} i ON i.id = r.run_id "
             f"WHERE r.partnership_id = %s AND i.status = %s AND i.source = %s AND r.month IN ({placeholders}) "
-            f"GROUP BY r.partnership_id, r.month, r.lsoa_id, {category}",
+            f"GROUP BY r.partnership_id, r.month, r.lsoa_id{group}",
             [source, partnership.pk, RunStatus.LIVE.value, source, *month_list],
         )
 

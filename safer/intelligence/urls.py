@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safer.intelligence import views
+from safer.intelligence import views, views_rates
 
 app_name = "intelligence"
 
@@ -9,5 +9,7 @@ urlpatterns = [
     path("imports/<int:run_id>", views.import_run, name="import-run"),
     path("heat-map", views.heat_map, name="heat-map"),
     path("trends", views.trends, name="trends"),
+    path("rates", views_rates.rates, name="rates"),
+    path("serious-violence", views.serious_violence, name="serious-violence"),
     path("heat-map/<slug:dataset_slug>/<int:year>/<int:month>", views.cell_rows, name="cell-rows"),
 ]

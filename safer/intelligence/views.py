@@ -226,3 +226,29 @@ def trends(request: PartnershipRequest) -> HttpResponse:
             "flags": selectors.quality_flags(request.partnership, chosen),
         },
     )
+
+
+@require_area("intelligence")
+@require_GET
+def serious_violence(request: PartnershipRequest) -> HttpResponse:
+    from safer.intelligence import serious_violence as sv
+
+    chosen = sv.dataset()
+    result = selectors.trend(request.partnership, chosen)
+    chart = (
+        line_chart(f"Serious violence per month in {request.partnership.name}", [("Monthly count", result.points)])
+        if result
+        else ""
+    )
+    return render(
+        request,
+        "intelligence/serious_violence.html",
+        {
+            "chosen": chosen,
+            "trend": result,
+            "chart": chart,
+            "profile": sv.profile(request.partnership),
+            "mappings": sv.MAPPINGS,
+            "flags": selectors.quality_flags(request.partnership, chosen),
+        },
+    )

@@ -26,7 +26,7 @@ class MonthField(forms.CharField):
 
     def __init__(self, *, which: str, **kwargs: Any) -> None:
         self.which = which
-        super().__init__(required=False, max_length=7, **kwargs)
+        super().__init__(required=False, **kwargs)
 
     def clean(self, value: Any) -> date | None:
         text = super().clean(value).strip()
@@ -72,8 +72,7 @@ class RatesForm(forms.Form):
 def rates(request: PartnershipRequest) -> HttpResponse:
     choices = [(d.slug, d.name) for d in selectors.datasets()]
     form = RatesForm(request.GET, choices=choices)
-    months = selectors.live_months(request.partnership)
-    context: dict[str, Any] = {"table": None, "geojson": None, "no_boundary": [], "loaded": months}
+    context: dict[str, Any] = {"table": None, "geojson": None, "no_boundary": []}
     if not form.is_valid():
         return render(
             request,
@@ -84,7 +83,8 @@ def rates(request: PartnershipRequest) -> HttpResponse:
     level = form.cleaned_data["level"] or "lsoa"
     start: date | None = form.cleaned_data["start"]
     end: date | None = form.cleaned_data["end"]
-    latest = rate_selectors.default_period(request.partnership)
+    context["loaded"] = selectors.live_months(request.partnership, chosen.source)
+    latest = rate_selectors.default_period(request.partnership, chosen.source)
     if start is None and end is None:
         start, end = latest or (None, None)
     elif end is None:
@@ -122,7 +122,7 @@ def rates(request: PartnershipRequest) -> HttpResponse:
         return xlsx_response(filename, "Rates per 1,000", header, rows, notes)
     if table is not None:
         context["geojson"], context["no_boundary"] = rate_selectors.map_features(request.partnership, table)
-    flags = [*selectors.quality_flags(request.partnership), *(table.flags if table else [])]
+    flags = [*selectors.quality_flags(request.partnership, chosen), *(table.flags if table else [])]
     return render(
         request,
         "intelligence/rates.html",
