@@ -22,6 +22,8 @@ class DemoPerson:
 
 OADBY = "Oadby and Wigston Community Safety Partnership"
 NWL = "North West Leicestershire Community Safety Partnership"
+# Greater Manchester Police sent no street data to police.uk from July 2019: Wigan shows "no data", never zero.
+WIGAN = "Wigan Community Safety Partnership"
 
 PARTNERSHIPS: dict[str, tuple[list[str], list[tuple[str, str]], list[DemoPerson]]] = {
     OADBY: (
@@ -73,6 +75,16 @@ PARTNERSHIPS: dict[str, tuple[list[str], list[tuple[str, str]], list[DemoPerson]
                 ("caseworker",),
             ),
             DemoPerson("pcso@leics-police.example", "Pat Constable", "Leicestershire Police", ("caseworker",)),
+        ],
+    ),
+    WIGAN: (
+        ["E08000010"],
+        [
+            ("Wigan Council", "council"),
+            ("Greater Manchester Police", "police"),
+        ],
+        [
+            DemoPerson("analyst@wigan.example", "Wren Analyst", "Wigan Council", ("analyst", "partnership_admin")),
         ],
     ),
 }

@@ -86,7 +86,7 @@ def test_create_partnership_rejects_a_bad_area_code(db):
 def test_load_demo_is_repeatable(db, capsys):
     call_command("load_demo")
     call_command("load_demo")
-    assert Partnership.objects.count() == 2
+    assert Partnership.objects.count() == 3
     assert "admin@oadby-wigston.example" in capsys.readouterr().out
     pcso = User.objects.get(email="pcso@leics-police.example")
     # One person, two partnerships: the police officer works in both.

@@ -12,7 +12,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from safer.core.demo import DEMO_PASSWORD, load_demo
 from safer.core.models import Partnership
 
-POLICEUK_FIXTURES = Path(settings.BASE_DIR) / "safer" / "intelligence" / "fixtures" / "policeuk" / "leicestershire-csp"
+FIXTURES = Path(settings.BASE_DIR) / "safer" / "intelligence" / "fixtures" / "policeuk"
+STREET = FIXTURES / "leicestershire-csp"
+STOP_SEARCH = FIXTURES / "gmp-stop-and-search"
 
 
 class Command(BaseCommand):
@@ -39,10 +41,17 @@ class Command(BaseCommand):
         self.stdout.write("Loading geography (ONS lookups, boundaries, population, deprivation)…")
         call_command("import_geography", verbosity=0, stdout=self.stdout)
         for partnership in Partnership.objects.all():
+            if "E08000010" in partnership.lad_codes:
+                if not live_months(partnership, "policeuk_stop_search"):
+                    self.stdout.write(f"Loading a month of Greater Manchester stop and search for {partnership.name}…")
+                    call_command(
+                        "import_policeuk", str(STOP_SEARCH), "--partnership", partnership.slug, stdout=_Quiet()
+                    )
+                continue
             if live_months(partnership):
                 continue
             self.stdout.write(f"Loading 32 months of police.uk data for {partnership.name}…")
-            call_command("import_policeuk", str(POLICEUK_FIXTURES), "--partnership", partnership.slug, stdout=_Quiet())
+            call_command("import_policeuk", str(STREET), "--partnership", partnership.slug, stdout=_Quiet())
 
 
 class _Quiet:
