@@ -117,6 +117,7 @@ def heat_map(request: PartnershipRequest) -> HttpResponse:
             "chosen": chosen,
             "table": table,
             "flags": selectors.quality_flags(request.partnership, chosen),
+            "can_import": can(request, "intelligence_import"),
         },
     )
 
