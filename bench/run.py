@@ -30,6 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from safer.intelligence.importers.policeuk import COLUMNS  # noqa: E402 - needs the path above
+
 FULL = ROOT / "safer" / "intelligence" / "fixtures" / "policeuk" / "leicestershire-full"
 CSP = ROOT / "safer" / "intelligence" / "fixtures" / "policeuk" / "leicestershire-csp"
 
@@ -77,20 +80,7 @@ def real_rows() -> list[list[str]]:
     return rows
 
 
-HEADER = [
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-]
+HEADER = COLUMNS
 
 
 def write_year(folder: Path, rows: list[list[str]], per_month: int) -> list[Path]:
@@ -284,10 +274,9 @@ def bench_queries(rows: list[list[str]], national_rows: int) -> None:
     from safer.core import services as core_services
     from safer.geography.models import Lad, Lsoa
     from safer.intelligence import selectors
-    from safer.intelligence.bulk import BulkInserter
     from safer.intelligence.categories import SLUG_FOR_LABEL
     from safer.intelligence.models import ImportRun, RunStatus, Source, StreetRecord
-    from safer.intelligence.services import rebuild_monthly_counts
+    from safer.intelligence.services import RECORD_WRITER, rebuild_monthly_counts
 
     # A national picture: 300 partnerships x 36 months, rows cycled from real ones, straight into the tables.
     lad = Lad.objects.create(code="E98000000", name="National bench")
@@ -296,22 +285,7 @@ def bench_queries(rows: list[list[str]], national_rows: int) -> None:
     )
     partnerships = [core_services.create_partnership(name=f"National {i}", lad_codes=["E98000000"]) for i in range(300)]
     months = [f"{2019 + (m + 3) // 12}-{(m + 3) % 12 + 1:02d}-01" for m in range(36)]
-    writer = BulkInserter(
-        StreetRecord,
-        [
-            "run",
-            "partnership",
-            "month",
-            "crime_id",
-            "category",
-            "lsoa",
-            "longitude",
-            "latitude",
-            "location",
-            "outcome",
-            "line",
-        ],
-    )
+    writer = RECORD_WRITER
     # Partnership 1 is a big city (a tenth of the national rows); the rest share the remainder.
     per_cell = max(1, national_rows * 9 // 10 // ((len(partnerships) - 1) * len(months)))
     big_cell = max(1, national_rows // 10 // len(months))

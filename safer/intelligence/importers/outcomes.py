@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import NamedTuple
 
+from safer.intelligence.importers import policeuk
 from safer.intelligence.importers.files import DataFile, ImportRefused
 from safer.intelligence.importers.policeuk import CRIME_ID, LSOA_CODE, FileFacts, RowProblem, parse_month
 
@@ -37,13 +38,7 @@ class OutcomeRow(NamedTuple):
 
 
 def facts_from_name(data_file: DataFile) -> FileFacts:
-    base = data_file.name.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
-    facts = FileFacts(name=data_file.name)
-    match = FILE_NAME.search(base)
-    if match:
-        facts.month = parse_month(match.group("month"))
-        facts.force = match.group("force").lower()
-    return facts
+    return policeuk.facts_from_name(data_file, FILE_NAME)
 
 
 def read_outcomes_file(data_file: DataFile, facts: FileFacts) -> Iterator[OutcomeRow | RowProblem]:

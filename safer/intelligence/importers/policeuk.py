@@ -80,10 +80,11 @@ def parse_month(text: str) -> date | None:
     return date(year, month, 1)
 
 
-def facts_from_name(data_file: DataFile) -> FileFacts:
+def facts_from_name(data_file: DataFile, pattern: re.Pattern[str] = FILE_NAME) -> FileFacts:
+    """Month and force from a police.uk file name (``YYYY-MM-<force>-<kind>.csv``), where the name follows it."""
     base = data_file.name.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
     facts = FileFacts(name=data_file.name)
-    match = FILE_NAME.search(base)
+    match = pattern.search(base)
     if match:
         facts.month = parse_month(match.group("month"))
         facts.force = match.group("force").lower()

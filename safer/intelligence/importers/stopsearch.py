@@ -13,8 +13,9 @@ from datetime import date, datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from safer.intelligence.importers import policeuk
 from safer.intelligence.importers.files import DataFile, ImportRefused
-from safer.intelligence.importers.policeuk import FileFacts, RowProblem, parse_month
+from safer.intelligence.importers.policeuk import FileFacts, RowProblem
 
 SUFFIX = "-stop-and-search.csv"
 COLUMNS = [
@@ -60,13 +61,7 @@ class SearchRow(NamedTuple):
 
 
 def facts_from_name(data_file: DataFile) -> FileFacts:
-    base = data_file.name.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
-    facts = FileFacts(name=data_file.name)
-    match = FILE_NAME.search(base)
-    if match:
-        facts.month = parse_month(match.group("month"))
-        facts.force = match.group("force").lower()
-    return facts
+    return policeuk.facts_from_name(data_file, FILE_NAME)
 
 
 def _flag(text: str) -> bool | str | None:
