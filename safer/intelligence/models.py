@@ -65,14 +65,22 @@ class ImportRun(models.Model):
 class StreetRecord(models.Model):
     """One row of a police.uk street file: a crime (with a Crime ID) or an ASB incident (without)."""
 
-    # Few indexes on purpose: every one slows the import of a year of a force (hundreds of thousands of rows).
-    # Figures read MonthlyCount; rows are read by run (replace, discard) and by month (a cell's rows).
-    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="records")
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Few indexes and no database-level foreign keys on purpose: each costs a lookup per row when a year of a force
+    # (hundreds of thousands of rows) is imported, and the importer only ever writes ids it has just read from
+    # these tables. Django still enforces the relations (cascade, protect) when rows are deleted through it.
+    # Figures read MonthlyCount; rows are read by (partnership, month), which also finds a run's rows.
+    run = models.ForeignKey(
+        ImportRun, on_delete=models.CASCADE, related_name="records", db_index=False, db_constraint=False
+    )
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     month = models.DateField()
     crime_id = models.CharField(max_length=64, blank=True)
     category = models.CharField(max_length=40)
-    lsoa = models.ForeignKey(Lsoa, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    lsoa = models.ForeignKey(
+        Lsoa, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False, db_constraint=False
+    )
     longitude = models.FloatField(null=True, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     location = models.CharField(max_length=200, blank=True)

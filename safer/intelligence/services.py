@@ -19,7 +19,7 @@ from safer.intelligence.importers.files import DataFile, ImportRefused, WrongAre
 from safer.intelligence.importers.locate import LsoaLocator
 from safer.intelligence.importers.outcomes import facts_from_name as outcome_facts_from_name
 from safer.intelligence.importers.outcomes import read_outcomes_file
-from safer.intelligence.importers.policeuk import FileFacts, RowProblem, facts_from_name, read_street_file
+from safer.intelligence.importers.policeuk import FileFacts, RowProblem, StreetRow, facts_from_name, read_street_file
 from safer.intelligence.importers.stopsearch import facts_from_name as search_facts_from_name
 from safer.intelligence.importers.stopsearch import read_stop_search_file
 from safer.intelligence.models import (
@@ -118,13 +118,15 @@ def _run_import(
         )
         make_live(run)
     except ImportRefused as exc:
-        _discard(run, RunStatus.REFUSED, str(exc))
+        _discard(run, facts, RunStatus.REFUSED, str(exc))
         return ImportOutcome(run=run, refused=str(exc), wrong_area=isinstance(exc, WrongArea))
     except JobCancelled:
-        _discard(run, RunStatus.CANCELLED, "Cancelled before it finished: nothing from this file was kept.")
+        _discard(run, facts, RunStatus.CANCELLED, "Cancelled before it finished: nothing from this file was kept.")
         raise
     except Exception:
-        _discard(run, RunStatus.REFUSED, "Something went wrong while importing; nothing from this file was kept.")
+        _discard(
+            run, facts, RunStatus.REFUSED, "Something went wrong while importing; nothing from this file was kept."
+        )
         raise
     return ImportOutcome(run=run)
 
@@ -214,11 +216,13 @@ def _stage_rows(
 ) -> None:
     chunks = _Chunks(run, RECORD_WRITER, on_progress)
     run_id, partnership_id = run.pk, partnership.pk
+    rows, month_iso = chunks.rows, ""
     for item in read_street_file(data_file, facts):
         run.rows_read += 1
-        if isinstance(item, RowProblem):
+        if type(item) is RowProblem:
             chunks.reject(item)
             continue
+        assert type(item) is StreetRow
         lsoa_id = lsoa_ids.get(item.lsoa_code) if item.lsoa_code else None
         if item.lsoa_code and lsoa_id is None:
             run.rows_outside_area += 1
@@ -227,11 +231,12 @@ def _stage_rows(
             # No location: kept and counted, never dropped (it is declared beside every rate).
             run.rows_no_location += 1
         run.rows_imported += 1
-        chunks.add(
+        month_iso = month_iso or item.month.isoformat()  # one file, one month
+        rows.append(
             (
                 run_id,
                 partnership_id,
-                item.month.isoformat(),
+                month_iso,
                 item.crime_id,
                 item.category,
                 lsoa_id,
@@ -242,6 +247,8 @@ def _stage_rows(
                 item.line,
             )
         )
+        if len(rows) >= CHUNK:
+            chunks.flush()
     chunks.flush()
 
 
@@ -281,7 +288,7 @@ def make_live(run: ImportRun) -> None:
     )
     replaced = list(earlier.values_list("pk", flat=True))
     earlier.update(status=RunStatus.REPLACED)
-    StreetRecord.objects.filter(run_id__in=replaced).delete()
+    StreetRecord.objects.filter(partnership=run.partnership, month=run.month, run_id__in=replaced).delete()
     StopSearch.objects.filter(run_id__in=replaced).delete()
     OutcomeRecord.objects.filter(run_id__in=replaced).delete()
     ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.LIVE, made_live_at=timezone.now())
@@ -312,7 +319,7 @@ def rebuild_monthly_counts(partnership: Partnership, source: str, months: Iterab
         )
 
 
-def _discard(run: ImportRun, status: str, reason: str) -> None:
+def _discard(run: ImportRun, facts: FileFacts, status: str, reason: str) -> None:
     """A run that will never be live: its rows go (in chunks), its report and rejections stay."""
     ImportRun.objects.filter(pk=run.pk).update(
         status=status,
@@ -325,12 +332,16 @@ def _discard(run: ImportRun, status: str, reason: str) -> None:
     )
     run.status = status
     run.refusal = reason
-    for model in (StreetRecord, StopSearch, OutcomeRecord):
+    # Street rows are found through the (partnership, month) index: every staged row has the file's month.
+    staged = StreetRecord.objects.filter(partnership=run.partnership, run=run)
+    if facts.month is not None:
+        staged = staged.filter(month=facts.month)
+    for rows in (staged, StopSearch.objects.filter(run=run), OutcomeRecord.objects.filter(run=run)):
         while True:
-            ids = list(model.objects.filter(run=run).values_list("pk", flat=True)[:CHUNK])
+            ids = list(rows.values_list("pk", flat=True)[:CHUNK])
             if not ids:
                 break
-            model.objects.filter(pk__in=ids).delete()
+            rows.model.objects.filter(pk__in=ids).delete()
     logger.info("Import run %s ended as %s", run.pk, status)
 
 

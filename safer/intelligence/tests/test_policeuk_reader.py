@@ -134,3 +134,10 @@ def test_a_short_row_in_the_middle_is_rejected_not_the_file():
     assert len(problems) == 1
     assert problems[0].line == 3
     assert problems[0].reason == "has 3 values where 12 are expected"
+
+
+def test_spaces_around_values_are_tolerated():
+    padded = row().replace(",Burglary,", ", Burglary ,").replace(",E01025980,", ", E01025980 ,")
+    _, items = read_all(memory_file("2019-12-x-street.csv", (HEADER + padded).encode()))
+    assert isinstance(items[0], StreetRow)
+    assert (items[0].category, items[0].lsoa_code) == ("burglary", "E01025980")
