@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from html import escape
 
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP, RIGHT = 720, 260, 48, 28, 12, 12
 
 
-def line_chart(title: str, series: list[tuple[str, list[tuple[date, int | None]]]]) -> str:
+def line_chart(title: str, series: Sequence[tuple[str, Sequence[tuple[date, float | None]]]]) -> str:
     """An accessible SVG: role="img" with a title; gaps (no data) break the line instead of dropping to zero."""
     values = [v for _name, points in series for _m, v in points if v is not None]
     if not values:

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from safer.core.models import Job, Partnership, User
 from safer.geography.models import Lsoa
@@ -184,3 +185,27 @@ class MonthlyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.category}: {self.count}"
+
+
+class PriorityArea(models.Model):
+    """A set of LSOAs an analyst names as priority neighbourhoods, to follow their rate against the rest of the area.
+
+    Whole wards are chosen by adding all their LSOAs; the set is what counts. No personal data.
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="priority_areas")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    lsoas = models.ManyToManyField(Lsoa, related_name="+")
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords(m2m_fields=[lsoas])
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["name"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["partnership", "name"], name="priority_area_name_unique_in_partnership")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
