@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import date
 from html import escape
@@ -17,6 +18,8 @@ def line_chart(title: str, series: Sequence[tuple[str, Sequence[tuple[date, floa
     months = [m for m, _v in series[0][1]]
     top = max(values) * 1.1 or 1
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    # Unique per title, so two charts on one page never share an id.
+    title_id = "chart-" + hashlib.sha1(title.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
 
     def x(i: int) -> float:
         return LEFT + (plot_w * i / max(1, len(months) - 1))
@@ -25,8 +28,8 @@ def line_chart(title: str, series: Sequence[tuple[str, Sequence[tuple[date, floa
         return TOP + plot_h - plot_h * v / top
 
     parts = [
-        f'<svg class="app-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title" '
-        f'xmlns="http://www.w3.org/2000/svg"><title id="chart-title">{escape(title)}</title>'
+        f'<svg class="app-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{title_id}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="{title_id}">{escape(title)}</title>'
     ]
     for fraction in (0, 0.5, 1):
         value = top / 1.1 * fraction

@@ -141,7 +141,7 @@ def _annualise(rate: float | None, months: int) -> float | None:
     return None if rate is None or months == 0 else rate * 12 / months
 
 
-def _rate(count: int, population: int | None) -> float | None:
+def rate_per_1000(count: int, population: int | None) -> float | None:
     return None if not population else count / population * PER
 
 
@@ -233,11 +233,11 @@ def rates(partnership: Partnership, chosen: Dataset, start: date, end: date, lev
             area.rank = dep.imd_rank
     off_map = sum(counts.values()) - placed
 
-    overall = _rate(total_count, total_population)
+    overall = rate_per_1000(total_count, total_population)
     n_months = len(with_data)
 
     def area_rate(a: _Area) -> float | None:
-        return _rate(a.count, a.population) if a.lsoas_with_population == a.lsoas else None
+        return rate_per_1000(a.count, a.population) if a.lsoas_with_population == a.lsoas else None
 
     # Bands on the rate as shown (one decimal), so the map, the key and the table always agree.
     band_of = _bands([r for r in (round1(area_rate(a)) for a in areas.values()) if r is not None])

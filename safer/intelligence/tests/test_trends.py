@@ -44,7 +44,7 @@ def test_rolling_twelve_months_and_gaps(loaded, partnership):  # noqa: F811
 def test_chart_is_an_svg_with_its_table(client, sign_in, analyst, loaded):  # noqa: F811
     sign_in(client, analyst)
     page = client.get(reverse("intelligence:trends") + "?dataset=burglary").text
-    assert '<svg class="app-chart"' in page and '<title id="chart-title">Burglary per month' in page
+    assert '<svg class="app-chart"' in page and '">Burglary per month in' in page and 'aria-labelledby="chart-' in page
     assert "Show the chart&#39;s figures as a table" in page or "Show the chart's figures as a table" in page
     assert "Most prevalent in the last 12 months" in page
     csv_body = client.get(reverse("intelligence:trends") + "?dataset=burglary&format=csv").content.decode()
