@@ -21,8 +21,8 @@ class BulkInserter:
         if not all(isinstance(c, str) for c in columns):
             raise ValueError(f"Not all of {fields} are concrete columns of {meta.label}")
         self.columns = [connection.ops.quote_name(str(c)) for c in columns]
-        placeholders = ", ".join(["%s"] * len(self.columns))
-        self.insert_sql = f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({placeholders})"  # noqa: S608
+        markers = ", ".join(["%s"] * len(self.columns))
+        self.insert_sql = f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({markers})"  # noqa: S608
         self.copy_sql = f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN"
         self.qmark_sql = self.insert_sql.replace("%s", "?")
 
@@ -36,5 +36,5 @@ class BulkInserter:
                     for row in rows:
                         copy.write_row(row)
             else:
-                # Straight to sqlite3: Django's wrapper re-reads the parameters to convert the placeholders.
+                # Straight to sqlite3: Django's wrapper re-reads the parameters to convert the parameter markers.
                 sqlite3.Cursor.executemany(cursor.cursor, self.qmark_sql, rows)

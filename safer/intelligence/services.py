@@ -307,13 +307,13 @@ def rebuild_monthly_counts(partnership: Partnership, source: str, months: Iterab
     else:
         rows_table, category, group = StreetRecord._meta.db_table, "r.category", ", r.category"
     counts, runs = MonthlyCount._meta.db_table, ImportRun._meta.db_table
-    placeholders = ", ".join(["%s"] * len(month_list))
+    month_markers = ", ".join(["%s"] * len(month_list))
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {counts} (partnership_id, source, month, lsoa_id, category, count) "  # noqa: S608
             f"SELECT r.partnership_id, %s, r.month, r.lsoa_id, {category}, COUNT(*) FROM {rows_table} r "
             f"JOIN {runs} i ON i.id = r.run_id "
-            f"WHERE r.partnership_id = %s AND i.status = %s AND i.source = %s AND r.month IN ({placeholders}) "
+            f"WHERE r.partnership_id = %s AND i.status = %s AND i.source = %s AND r.month IN ({month_markers}) "
             f"GROUP BY r.partnership_id, r.month, r.lsoa_id{group}",
             [source, partnership.pk, RunStatus.LIVE.value, source, *month_list],
         )
