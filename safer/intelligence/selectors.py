@@ -6,7 +6,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -336,12 +336,6 @@ def category_ranking(partnership: Partnership, start: date, end: date) -> list[t
         .order_by("-n")
     )
     return [(label(r["category"]), r["n"]) for r in rows]
-
-
-def import_counts(partnership: Partnership) -> dict[str, int]:
-    return dict(
-        ImportRun.objects.filter(partnership=partnership).values_list("status").annotate(n=Count("id")).order_by()
-    )
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import date
 
 from safer.core.models import Partnership
 from safer.intelligence.categories import SERIOUS_VIOLENCE, label
@@ -110,8 +109,3 @@ def profile(partnership: Partnership) -> Profile | None:
         seasonal.append((MONTH_NAMES[number - 1], statistics.fmean(values) if values else None, len(values)))
     peak = max((s for s in seasonal if s[1] is not None), key=lambda s: s[1] or 0, default=None)
     return Profile(by_category, years, months_present, seasonal, peak[0] if peak else None)
-
-
-def latest(partnership: Partnership) -> date | None:
-    months = monthly_series(partnership, dataset())
-    return max(months) if months else None
