@@ -148,6 +148,9 @@ INSTALLED_APPS = [
     "safer.core",
     "safer.geography",
     "safer.intelligence",
+    "safer.cases",
+    "safer.interventions",
+    "safer.plans",
 ]
 
 MIDDLEWARE = [

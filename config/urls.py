@@ -8,6 +8,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("intelligence/", include("safer.intelligence.urls")),
     path("geography/", include("safer.geography.urls")),
+    path("cases/", include("safer.cases.urls")),
+    path("work/", include("safer.interventions.urls")),
+    path("plans/", include("safer.plans.urls")),
     path("", include("safer.core.urls")),
 ]
 

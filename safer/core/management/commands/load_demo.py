@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,9 @@ STREET = FIXTURES / "leicestershire-csp"
 STOP_SEARCH = FIXTURES / "gmp-stop-and-search"
 
 
+DEMO_CONTENT = ("safer.cases.demo", "safer.interventions.demo", "safer.plans.demo")
+
+
 class Command(BaseCommand):
     help = "Create the demo partnerships (Oadby and Wigston, North West Leicestershire) with people and data."
 
@@ -27,6 +32,10 @@ class Command(BaseCommand):
         people = load_demo()
         if not options["people_only"]:
             self.load_data()
+        for module_name in DEMO_CONTENT:
+            # Each domain app may offer demo content (cases, plans…): safer/<app>/demo.py, load_demo_content(stdout).
+            if importlib.util.find_spec(module_name) is not None:
+                importlib.import_module(module_name).load_demo_content(self.stdout)
         seen = set()
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         for person in people:
