@@ -1,8 +1,8 @@
-"""Real-browser fixtures: one Chromium per run, a fresh browser context per tab, Django's live server.
+"""Real-browser fixtures for every app's browser tests (a pytest plugin named in ``safer/conftest.py``): one Chromium per run, a fresh browser context per tab, Django's live server.
 
 Sync Playwright keeps an event loop running in the main thread from the moment it starts until the end
 of the run, and the tests use the ORM in that thread (personas, codes), so Django's async-safety check
-is switched off for the rest of the run once these tests are collected.
+is switched off for the whole run (this plugin is loaded for every run).
 The live server answers from another thread, so every test here uses ``transactional_db``.
 """
 
@@ -60,7 +60,9 @@ def chromium() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def open_tab(chromium: Browser, live_server: Any, transactional_db: None, request: pytest.FixtureRequest):
+def open_tab(
+    chromium: Browser, live_server: Any, transactional_db: None, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., BrowserPage]]:
     """``open_tab("admin")``: a new browser context (its own cookies) with one tab on the live server."""
     tabs: list[BrowserPage] = []
 
