@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "safer.cases",
     "safer.interventions",
     "safer.plans",
+    "safer.delivery",
 ]
 
 MIDDLEWARE = [

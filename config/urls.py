@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/", include("safer.cases.urls")),
     path("work/", include("safer.interventions.urls")),
     path("plans/", include("safer.plans.urls")),
+    path("delivery/", include("safer.delivery.urls")),
     path("", include("safer.core.urls")),
 ]
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from safer.intelligence import views, views_priority, views_rates
 
@@ -17,4 +17,8 @@ urlpatterns = [
     path("priority-areas/<int:area_id>/delete", views_priority.priority_delete, name="priority-delete"),
     path("serious-violence", views.serious_violence, name="serious-violence"),
     path("heat-map/<slug:dataset_slug>/<int:year>/<int:month>", views.cell_rows, name="cell-rows"),
+    # Each feature owns its routes (names still in the "intelligence" namespace).
+    path("", include("safer.intelligence.urls_hotspots")),
+    path("", include("safer.intelligence.urls_partner")),
+    path("", include("safer.intelligence.urls_assessment")),
 ]

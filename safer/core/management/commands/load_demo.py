@@ -19,7 +19,7 @@ STREET = FIXTURES / "leicestershire-csp"
 STOP_SEARCH = FIXTURES / "gmp-stop-and-search"
 
 
-DEMO_CONTENT = ("safer.cases.demo", "safer.interventions.demo", "safer.plans.demo")
+DEMO_CONTENT = ("safer.cases.demo", "safer.interventions.demo", "safer.plans.demo", "safer.delivery.demo")
 
 
 class Command(BaseCommand):
