@@ -1,10 +1,10 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from safer.intelligence import views, views_priority, views_rates
 
 app_name = "intelligence"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.overview, name="overview"),
     path("imports/<int:run_id>", views.import_run, name="import-run"),
     path("heat-map", views.heat_map, name="heat-map"),
