@@ -8,6 +8,13 @@ from datetime import date
 from html import escape
 
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP, RIGHT = 720, 260, 48, 28, 12, 12
+# Presentation attributes as well as classes: the page's CSS overrides them, and documents drawn without the page's
+# stylesheet (the PDF) still get thin grey grid lines and unfilled coloured lines.
+LABEL = 'fill="#0b0c0c" font-family="Arial, Liberation Sans, sans-serif" font-size="12"'
+LINE_STYLES = (
+    'fill="none" stroke="#1d70b8" stroke-width="2.5"',
+    'fill="none" stroke="#d4351c" stroke-width="2.5" stroke-dasharray="6 4"',
+)
 
 
 def line_chart(title: str, series: Sequence[tuple[str, Sequence[tuple[date, float | None]]]]) -> str:
@@ -34,14 +41,14 @@ def line_chart(title: str, series: Sequence[tuple[str, Sequence[tuple[date, floa
     for fraction in (0, 0.5, 1):
         value = top / 1.1 * fraction
         parts.append(
-            f'<line class="app-chart__grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" '
-            f'y2="{y(value):.1f}"/><text class="app-chart__label" x="{LEFT - 6}" y="{y(value) + 4:.1f}" '
+            f'<line class="app-chart__grid" stroke="#b1b4b6" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" '
+            f'y2="{y(value):.1f}"/><text class="app-chart__label" {LABEL} x="{LEFT - 6}" y="{y(value) + 4:.1f}" '
             f'text-anchor="end">{value:,.0f}</text>'
         )
     for i, month in enumerate(months):
         if month.month == 4:
             parts.append(
-                f'<text class="app-chart__label" x="{x(i):.1f}" y="{HEIGHT - 8}" text-anchor="middle">'
+                f'<text class="app-chart__label" {LABEL} x="{x(i):.1f}" y="{HEIGHT - 8}" text-anchor="middle">'
                 f"Apr {month:%y}</text>"
             )
     for index, (_name, points) in enumerate(series):
@@ -57,6 +64,9 @@ def line_chart(title: str, series: Sequence[tuple[str, Sequence[tuple[date, floa
         if segment:
             segments.append(segment)
         for seg in segments:
-            parts.append(f'<polyline class="app-chart__line app-chart__line--{index}" points="{" ".join(seg)}"/>')
+            parts.append(
+                f'<polyline class="app-chart__line app-chart__line--{index}" {LINE_STYLES[index % len(LINE_STYLES)]} '
+                f'points="{" ".join(seg)}"/>'
+            )
     parts.append("</svg>")
     return "".join(parts)

@@ -58,3 +58,31 @@ def import_upload(job_id: str) -> None:
         run_job(job_id, _import_upload)
     finally:
         shutil.rmtree(upload_dir(job_id), ignore_errors=True)
+
+
+def _build_assessment(job: Job, progress: Progress) -> str:
+    from safer.core.tasks import export_dir
+    from safer.intelligence import assessment
+
+    fmt = job.parameters.get("format", "pdf")
+    progress.set_total(len(assessment.STEPS) + 1)
+
+    def on_step(name: str) -> None:
+        progress.advance(1, message=f"Building: {name}")
+
+    doc = assessment.build(job.partnership, on_step=on_step)
+    progress.flush("Drawing the document")
+    content = assessment.render_docx(doc) if fmt == "docx" else assessment.render_pdf(doc)
+    suffix = ".docx" if fmt == "docx" else ".pdf"
+    target = export_dir() / f"assessment-{job.pk}{suffix}"
+    partial = target.with_suffix(".part")
+    partial.write_bytes(content)
+    partial.replace(target)
+    progress.advance(1)
+    Job.objects.filter(pk=job.pk).update(result_file=target.name, result_name=doc.file_stem + suffix)
+    return f"Strategic Assessment ready ({'Word' if fmt == 'docx' else 'PDF'}, {len(doc.sections)} sections)"
+
+
+@task()
+def build_assessment(job_id: str) -> None:
+    run_job(job_id, _build_assessment)
