@@ -6,6 +6,12 @@
 // imd) and its colour band (0 = no rate, 1..5), worked out by the server so the map and the table agree.
 // CSP-safe: no inline script, no eval, no style attributes; colours come from CSS classes in app.scss
 // (.app-map__area--band-N). Keyboard and screen reader users have the same figures in the table.
+//
+// The hot spot map (intelligence/hotspots.html) uses the same drawing with
+//   <div id="hotspots-map" …> and <script type="application/json" id="hotspots-geojson">
+// where each feature's properties carry ``colour`` (its Gi* class fill, set by the server and written in the
+// page's key and table) and ``lines`` (the tooltip's lines). The fill is an SVG presentation attribute set by
+// Leaflet, not a style attribute, so the CSP still holds.
 
 function tooltipFor(properties) {
   const box = document.createElement("div");
@@ -13,12 +19,14 @@ function tooltipFor(properties) {
   const title = document.createElement("strong");
   title.textContent = properties.code ? `${properties.name} (${properties.code})` : properties.name;
   box.append(title);
-  const lines = [
-    `Count: ${properties.count}`,
-    `Per 1,000 residents in the period: ${properties.rate}`,
-    `Per 1,000 residents a year: ${properties.annualised}`,
-    properties.imd,
-  ];
+  const lines = Array.isArray(properties.lines)
+    ? properties.lines
+    : [
+        `Count: ${properties.count}`,
+        `Per 1,000 residents in the period: ${properties.rate}`,
+        `Per 1,000 residents a year: ${properties.annualised}`,
+        properties.imd,
+      ];
   for (const text of lines) {
     const line = document.createElement("span");
     line.className = "app-map__tooltip-line";
@@ -42,6 +50,16 @@ function drawRatesMap(container, collection) {
   });
   const layer = L.geoJSON(collection, {
     style(feature) {
+      const colour = feature.properties.colour;
+      if (typeof colour === "string" && /^#[0-9a-f]{6}$/i.test(colour)) {
+        const key = String(feature.properties.gi || "none").replace(/[^a-z0-9-]/g, "");
+        return {
+          className: `app-map__area app-map__area--gi app-map__area--gi-${key}`,
+          fillColor: colour,
+          weight: 1,
+          fillOpacity: 1,
+        };
+      }
       const band = Number(feature.properties.band) || 0;
       return {
         className: `app-map__area app-map__area--band-${band}`,
@@ -61,12 +79,14 @@ function drawRatesMap(container, collection) {
   map.fitBounds(layer.getBounds(), { padding: [8, 8] });
 }
 
-const container = document.getElementById("rates-map");
-const data = document.getElementById("rates-geojson");
-if (container && data) {
-  try {
-    drawRatesMap(container, JSON.parse(data.textContent || "null"));
-  } catch (error) {
-    console.error(error);
+for (const name of ["rates", "hotspots"]) {
+  const container = document.getElementById(`${name}-map`);
+  const data = document.getElementById(`${name}-geojson`);
+  if (container && data) {
+    try {
+      drawRatesMap(container, JSON.parse(data.textContent || "null"));
+    } catch (error) {
+      console.error(error);
+    }
   }
 }
