@@ -13,14 +13,21 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from safer.core.models import Job, Partnership, User
-from safer.geography.models import Lsoa
+from safer.core.models import Agency, Job, Partnership, User
+from safer.geography.models import Lsoa, Ward
 
 
 class Source(models.TextChoices):
     POLICEUK_STREET = "policeuk_street", "police.uk street-level crime and ASB"
     POLICEUK_STOP_SEARCH = "policeuk_stop_search", "police.uk stop and search"
     POLICEUK_OUTCOMES = "policeuk_outcomes", "police.uk outcomes"
+    # A partner source's runs and counts carry "partner:<PartnerSource id>" (see partner_source_key).
+    PARTNER = "partner", "Partner data"
+
+
+def partner_source_key(source_id: int) -> str:
+    """The ``source`` value of a partner source's import runs and monthly counts."""
+    return f"partner:{source_id}"
 
 
 class RunStatus(models.TextChoices):
@@ -42,6 +49,9 @@ class ImportRun(models.Model):
     sha256 = models.CharField(max_length=64, help_text="Fingerprint of the file as imported (which snapshot it was)")
     force = models.CharField(max_length=80, blank=True)
     month = models.DateField(null=True, blank=True, help_text="First day of the month the file covers")
+    month_to = models.DateField(
+        null=True, blank=True, help_text="Partner files: the last month the file covers (police.uk files: empty)"
+    )
     lsoa_vintage = models.CharField(max_length=4, default="2011")
     status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.STAGING)
     rows_read = models.PositiveIntegerField(default=0)
@@ -209,3 +219,54 @@ class PriorityArea(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PartnerSource(models.Model):
+    """A kind of data a partner sends (council ASB reports, deliberate fires, hospital assaults), with the column
+    mapping the analyst saved for its files. Records hold no personal data: a reference, a date, a category, a place.
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="partner_sources")
+    name = models.CharField(max_length=120)
+    agency = models.ForeignKey(Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    counted = models.CharField(max_length=300, help_text="What one row is, e.g. 'one ASB report to the council'")
+    mapping = models.JSONField(default=dict, blank=True, help_text="Which column of the file holds each field")
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["name"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["partnership", "name"], name="partner_source_name_unique_in_partnership")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def key(self) -> str:
+        return partner_source_key(self.pk)
+
+
+class PartnerRecord(models.Model):
+    """One row of a partner's file, placed by LSOA (code or coordinates) or only by ward; ``line`` traces it back."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="partner_records")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+", db_index=False)
+    source = models.ForeignKey(PartnerSource, on_delete=models.CASCADE, related_name="records", db_index=False)
+    month = models.DateField()
+    occurred_on = models.DateField()
+    category = models.CharField(max_length=80)
+    lsoa = models.ForeignKey(Lsoa, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False)
+    reference = models.CharField(max_length=100, blank=True)
+    line = models.PositiveIntegerField()
+
+    class Meta:
+        indexes: ClassVar[list[Any]] = [
+            models.Index(fields=["partnership", "source", "month"], name="partner_source_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on:%Y-%m-%d} {self.category} line {self.line}"

@@ -16,12 +16,16 @@ from safer.intelligence.models import (
     ImportRun,
     MonthlyCount,
     OutcomeRecord,
+    PartnerRecord,
+    PartnerSource,
     Rejection,
     RunStatus,
     Source,
     StopSearch,
     StreetRecord,
 )
+
+PARTNER_PREFIX = "partner:"
 
 FY_MONTH_ORDER = [4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3]
 MONTH_NAMES = [
@@ -49,8 +53,9 @@ class Dataset:
     source: str = Source.POLICEUK_STREET
 
 
-def datasets() -> list[Dataset]:
-    """What the analyst can choose: all recorded crime, ASB incidents, each category."""
+def datasets(partnership: Partnership | None = None) -> list[Dataset]:
+    """What the analyst can choose: all recorded crime, ASB incidents, each category; and, given the partnership,
+    each of its partner sources."""
     choices = [
         Dataset("all-crime", "All recorded crime (excluding ASB)", None),
         Dataset("asb", "Anti-social behaviour incidents", [ASB], is_asb=True),
@@ -66,10 +71,22 @@ def datasets() -> list[Dataset]:
             choices.append(Dataset(slug, text, [slug]))
     for text, slug in HISTORIC.items():
         choices.append(Dataset(slug, f"{text} (before May 2013)", [slug]))
+    if partnership is not None:
+        for source in PartnerSource.objects.filter(partnership=partnership).order_by("name"):
+            choices.append(partner_dataset(source))
     return choices
 
 
-def dataset(slug: str) -> Dataset:
+def partner_dataset(source: PartnerSource) -> Dataset:
+    return Dataset(f"partner-{source.pk}", f"{source.name} (partner data)", None, source=source.key)
+
+
+def dataset(slug: str, partnership: Partnership | None = None) -> Dataset:
+    """A dataset by its slug; partner sources only within their own partnership (404 for anyone else's)."""
+    if slug.startswith("partner-") and partnership is not None and slug[8:].isdigit():
+        source = PartnerSource.objects.filter(partnership=partnership, pk=int(slug[8:])).first()
+        if source is not None:
+            return partner_dataset(source)
     for item in datasets():
         if item.slug == slug:
             return item
@@ -90,20 +107,37 @@ def add_months(month: date, n: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def is_partner(source: str) -> bool:
+    return source.startswith(PARTNER_PREFIX)
+
+
 def live_months(partnership: Partnership, source: str = Source.POLICEUK_STREET) -> list[date]:
-    months = (
-        ImportRun.objects.filter(partnership=partnership, source=source, status=RunStatus.LIVE)
-        .exclude(month__isnull=True)
-        .values_list("month", flat=True)
-        .distinct()
+    """The months a source has live data for. A police.uk file covers one month; a partner file covers every month
+    from its first row's to its last row's."""
+    runs = ImportRun.objects.filter(partnership=partnership, source=source, status=RunStatus.LIVE).exclude(
+        month__isnull=True
     )
+    if is_partner(source):
+        found: set[date] = set()
+        for first, last in runs.values_list("month", "month_to"):
+            if first is None:
+                continue
+            month: date = first
+            while month <= (last or first):
+                found.add(month)
+                month = add_months(month, 1)
+        return sorted(found)
+    months = runs.values_list("month", flat=True).distinct()
     return sorted({m for m in months if m is not None})
 
 
 def monthly_series(partnership: Partnership, chosen: Dataset, source: str | None = None) -> dict[date, int]:
     """Counts per month for rows placed in the partnership's area (rows with no location are counted apart)."""
     source = source or chosen.source
-    qs = MonthlyCount.objects.filter(partnership=partnership, source=source, lsoa__isnull=False)
+    qs = MonthlyCount.objects.filter(partnership=partnership, source=source)
+    if not is_partner(source):
+        # police.uk rows with no location may lie anywhere in the force; a partner's rows are all the area's own.
+        qs = qs.filter(lsoa__isnull=False)
     qs = qs.exclude(category=ASB) if chosen.categories is None else qs.filter(category__in=chosen.categories)
     totals = {row["month"]: row["n"] for row in qs.values("month").annotate(n=Sum("count")).order_by()}
     # A loaded month with no rows of this kind is a real zero; a month not loaded stays absent ("no data").
@@ -207,6 +241,8 @@ def quality_flags(partnership: Partnership, chosen: Dataset | None = None) -> li
     source = chosen.source if chosen is not None else Source.POLICEUK_STREET
     months = live_months(partnership, source)
     if not months:
+        if is_partner(source):
+            return [Flag("warning", "No file has been imported for this partner source yet.")]
         what = "stop-and-search" if source == Source.POLICEUK_STOP_SEARCH else "police.uk"
         return [Flag("warning", f"No {what} data has been imported for this partnership yet.")]
     expected = []
@@ -253,13 +289,14 @@ def quality_flags(partnership: Partnership, chosen: Dataset | None = None) -> li
     )
     if runs["no_location"]:
         share = runs["no_location"] / max(1, runs["read"] or 0) * 100
+        where = (
+            "They are counted in the monthly totals (the partner recorded them in the area) but not in any ward, LSOA, "
+            "map or rate."
+            if is_partner(source)
+            else "They are kept but cannot be placed in any ward or LSOA, so they are not in these figures."
+        )
         flags.append(
-            Flag(
-                "info",
-                f"{runs['no_location']:,} rows ({share:.1f}% of rows read) have no location. "
-                "They are kept but cannot be placed in any ward or LSOA, so they are not in these "
-                "figures.",
-            )
+            Flag("info", f"{runs['no_location']:,} rows ({share:.1f}% of rows read) have no location. {where}")
         )
     if runs["outside"]:
         flags.append(
@@ -319,6 +356,14 @@ def records_for_cell(partnership: Partnership, chosen: Dataset, month: date) -> 
     ).select_related("lsoa")
     qs = qs.exclude(category=ASB) if chosen.categories is None else qs.filter(category__in=chosen.categories)
     return qs.order_by("lsoa__code", "category", "line")
+
+
+def partner_records_for_cell(partnership: Partnership, chosen: Dataset, month: date) -> QuerySet[PartnerRecord]:
+    """The partner rows behind one heat-map cell, with the file and line each came from."""
+    qs = PartnerRecord.objects.filter(
+        partnership=partnership, source__partnership=partnership, month=month, run__status=RunStatus.LIVE
+    ).filter(run__source=chosen.source)
+    return qs.select_related("lsoa", "ward").order_by("occurred_on", "line")
 
 
 def category_ranking(partnership: Partnership, start: date, end: date) -> list[tuple[str, int]]:

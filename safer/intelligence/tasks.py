@@ -18,6 +18,11 @@ def upload_dir(job_id: object) -> Path:
     return Path(settings.VAR_DIR) / "uploads" / str(job_id)
 
 
+def pending_dir() -> Path:
+    """Where partner files wait for their import (each in a folder named by a random token)."""
+    return Path(settings.VAR_DIR) / "uploads" / "partner"
+
+
 def _import_upload(job: Job, progress: Progress) -> str:
     folder = upload_dir(job.pk)
     try:
@@ -86,3 +91,51 @@ def _build_assessment(job: Job, progress: Progress) -> str:
 @task()
 def build_assessment(job_id: str) -> None:
     run_job(job_id, _build_assessment)
+
+
+def _import_partner_upload(job: Job, progress: Progress) -> str:
+    from safer.intelligence import partner_services
+    from safer.intelligence.models import PartnerSource
+
+    folder = pending_dir() / Path(str(job.parameters["file"])).name
+    name = Path(str(job.parameters["name"])).name
+    source = PartnerSource.objects.get(partnership=job.partnership, pk=job.parameters["source_id"])
+    path = folder / name
+    progress.set_total(max(1, path.stat().st_size))
+
+    def on_progress(rows: int, rejected: int) -> None:
+        progress.rows_done = rows
+        progress.errors = rejected
+        progress.flush(f"Importing {name}")
+
+    outcome = partner_services.import_partner_file(
+        partnership=job.partnership,
+        source=source,
+        path=path,
+        name=name,
+        actor=job.created_by,
+        job=job,
+        on_progress=on_progress,
+    )
+    progress.set_total(outcome.run.rows_read)
+    progress.rows_done = outcome.run.rows_read
+    progress.errors = outcome.run.rows_rejected + (1 if outcome.refused else 0)
+    progress.flush()
+    if outcome.refused:
+        return outcome.refused
+    run = outcome.run
+    return (
+        f"{run.rows_imported:,} rows imported for {source.name}"
+        + (f"; {run.rows_outside_area:,} outside the area skipped" if run.rows_outside_area else "")
+        + (f"; {run.rows_rejected:,} rejected (see the import report)" if run.rows_rejected else "")
+    )
+
+
+@task()
+def import_partner_upload(job_id: str) -> None:
+    try:
+        run_job(job_id, _import_partner_upload)
+    finally:
+        job = Job.objects.filter(pk=job_id).first()
+        if job is not None and job.parameters.get("file"):
+            shutil.rmtree(pending_dir() / Path(str(job.parameters["file"])).name, ignore_errors=True)

@@ -63,7 +63,7 @@ def overview(request: PartnershipRequest) -> HttpResponse:
             "years": years,
             "flags": selectors.quality_flags(request.partnership),
             "runs": selectors.runs_of(request.partnership)[:20],
-            "datasets": selectors.datasets()[:2],
+            "datasets": selectors.datasets(request.partnership)[:2],
             "page_error": bool(form.errors),
         },
     )
@@ -87,10 +87,10 @@ def import_run(request: PartnershipRequest, run_id: int) -> HttpResponse:
 @require_area("intelligence")
 @require_GET
 def heat_map(request: PartnershipRequest) -> HttpResponse:
-    choices = [(d.slug, d.name) for d in selectors.datasets()]
+    choices = [(d.slug, d.name) for d in selectors.datasets(request.partnership)]
     form = DatasetForm(request.GET, choices=choices)
     slug = form.cleaned_data["dataset"] if form.is_valid() and form.cleaned_data["dataset"] else "all-crime"
-    chosen = selectors.dataset(slug)
+    chosen = selectors.dataset(slug, request.partnership)
     table = selectors.heat_map(request.partnership, chosen)
     export = request.GET.get("format")
     if table is not None and export in {"csv", "xlsx"}:
@@ -105,8 +105,14 @@ def heat_map(request: PartnershipRequest) -> HttpResponse:
         if export == "csv":
             return csv_response(filename, header, rows)
         notes = [
-            f"{chosen.name}, {request.partnership.name}. Source: police.uk street-level data (Open Government "
-            "Licence v3.0). Rows with no location are not included. Empty cells: no data for that month.",
+            f"{chosen.name}, {request.partnership.name}. "
+            + (
+                "Source: the partner's files as imported into Safer Communities. Every row the partner recorded "
+                "in the area is counted. Empty cells: no data for that month."
+                if selectors.is_partner(chosen.source)
+                else "Source: police.uk street-level data (Open Government Licence v3.0). Rows with no location are "
+                "not included. Empty cells: no data for that month."
+            ),
         ]
         return xlsx_response(filename, "Heat map", header, rows, notes)
     return render(
@@ -126,7 +132,7 @@ def heat_map(request: PartnershipRequest) -> HttpResponse:
 @require_GET
 def cell_rows(request: PartnershipRequest, dataset_slug: str, year: int, month: int) -> HttpResponse:
     """How a heat-map figure was counted: the rows behind it."""
-    chosen = selectors.dataset(dataset_slug)
+    chosen = selectors.dataset(dataset_slug, request.partnership)
     if not 1 <= month <= 12:
         return render(request, "core/pages/404.html", status=404)
     when = date(year, month, 1)
@@ -167,6 +173,36 @@ def cell_rows(request: PartnershipRequest, dataset_slug: str, year: int, month: 
             "intelligence/cell_rows.html",
             {"chosen": chosen, "month": when, "page": search_page, "searches": True},
         )
+    if selectors.is_partner(chosen.source):
+        partner_rows = selectors.partner_records_for_cell(request.partnership, chosen, when)
+        if request.GET.get("format") == "csv":
+            return csv_response(
+                f"rows-{chosen.slug}-{when:%Y-%m}",
+                ["date", "category", "lsoa", "ward", "reference", "file", "line"],
+                [
+                    [
+                        r.occurred_on.isoformat(),
+                        r.category,
+                        r.lsoa.code if r.lsoa else "",
+                        r.ward.name if r.ward else "",
+                        r.reference,
+                        r.run.file_name,
+                        r.line,
+                    ]
+                    for r in partner_rows.select_related("run").iterator()
+                ],
+            )
+        return render(
+            request,
+            "intelligence/cell_rows.html",
+            {
+                "chosen": chosen,
+                "month": when,
+                "page": Paginator(partner_rows, 100).get_page(request.GET.get("page")),
+                "searches": False,
+                "partner": True,
+            },
+        )
     records = selectors.records_for_cell(request.partnership, chosen, when)
     if request.GET.get("format") == "csv":
         return csv_response(
@@ -200,10 +236,10 @@ def cell_rows(request: PartnershipRequest, dataset_slug: str, year: int, month: 
 @require_area("intelligence")
 @require_GET
 def trends(request: PartnershipRequest) -> HttpResponse:
-    choices = [(d.slug, d.name) for d in selectors.datasets()]
+    choices = [(d.slug, d.name) for d in selectors.datasets(request.partnership)]
     form = DatasetForm(request.GET, choices=choices)
     slug = form.cleaned_data["dataset"] if form.is_valid() and form.cleaned_data["dataset"] else "all-crime"
-    chosen = selectors.dataset(slug)
+    chosen = selectors.dataset(slug, request.partnership)
     result = selectors.trend(request.partnership, chosen)
     if result is not None and request.GET.get("format") == "csv":
         rolling = dict(result.rolling)

@@ -126,7 +126,7 @@ def priority_delete(request: PartnershipRequest, area_id: int) -> HttpResponse:
 @require_GET
 def priority_area(request: PartnershipRequest, area_id: int) -> HttpResponse:
     area = priority.area_of(request.partnership, area_id)
-    choices = [(d.slug, d.name) for d in selectors.datasets()]
+    choices = [(d.slug, d.name) for d in selectors.datasets(request.partnership)]
     form = GapForm(request.GET, choices=choices)
     context: dict[str, Any] = {
         "area": area,
@@ -141,7 +141,7 @@ def priority_area(request: PartnershipRequest, area_id: int) -> HttpResponse:
             "intelligence/priority_area.html",
             {**context, "form": form, "chosen": selectors.dataset("all-crime"), "page_error": True, "flags": []},
         )
-    chosen = selectors.dataset(form.cleaned_data["dataset"] or "all-crime")
+    chosen = selectors.dataset(form.cleaned_data["dataset"] or "all-crime", request.partnership)
     frequency = form.cleaned_data["frequency"] or "fy"
     compare = form.cleaned_data["compare"] or "rest"
     target: float | None = form.cleaned_data["target"]

@@ -70,7 +70,7 @@ class RatesForm(forms.Form):
 @require_area("intelligence")
 @require_GET
 def rates(request: PartnershipRequest) -> HttpResponse:
-    choices = [(d.slug, d.name) for d in selectors.datasets()]
+    choices = [(d.slug, d.name) for d in selectors.datasets(request.partnership)]
     form = RatesForm(request.GET, choices=choices)
     context: dict[str, Any] = {"table": None, "geojson": None, "no_boundary": []}
     if not form.is_valid():
@@ -79,7 +79,7 @@ def rates(request: PartnershipRequest) -> HttpResponse:
             "intelligence/rates.html",
             {**context, "form": form, "chosen": selectors.dataset("all-crime"), "page_error": True, "flags": []},
         )
-    chosen = selectors.dataset(form.cleaned_data["dataset"] or "all-crime")
+    chosen = selectors.dataset(form.cleaned_data["dataset"] or "all-crime", request.partnership)
     level = form.cleaned_data["level"] or "lsoa"
     start: date | None = form.cleaned_data["start"]
     end: date | None = form.cleaned_data["end"]
