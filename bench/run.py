@@ -9,7 +9,9 @@ Figures (SQLite by default; set DATABASE_URL to a PostgreSQL database to measure
    or PostgreSQL's COPY);
 4. peak memory of a 1,000,000-row import (in a child process) vs the same process before importing;
 5. heat-map and trend queries (p50/p95 over 30 runs) with BENCH_ROWS national rows loaded (default 2,000,000; the
-   issue's figure is 10,000,000: ``make bench BENCH_ROWS=10000000``) vs a naive GROUP BY over the raw rows.
+   issue's figure is 10,000,000: ``make bench BENCH_ROWS=10000000``) vs a naive GROUP BY over the raw rows;
+6. hot spots (Getis-Ord Gi* on Oadby and Wigston's 36 LSOAs, 12 real months, with the weights, 9,999 permutations,
+   the global test and the repeat locations: the whole page's computation) vs the plain count-per-LSOA query.
 """
 
 from __future__ import annotations
@@ -351,18 +353,64 @@ def bench_queries(rows: list[list[str]], national_rows: int) -> None:
     )
 
 
+def bench_hotspots() -> str:
+    """Measured before the import bench (which moves the fixture's LSOAs into its own area); printed last."""
+    from django.db.models import Sum
+
+    from safer.core import services as core_services
+    from safer.geography import services as geography_services
+    from safer.intelligence import hotspots, selectors, services
+    from safer.intelligence.categories import ASB
+    from safer.intelligence.importers.files import discover
+    from safer.intelligence.models import MonthlyCount
+
+    geography_services.import_bundled(["E07000135"])
+    partnership = core_services.create_partnership(name="Hot spot bench", lad_codes=["E07000135"])
+    for data_file in discover([CSP], "-street.csv"):
+        if "2021-08" <= data_file.name[:7] <= "2022-07":
+            services.import_street_file(partnership=partnership, data_file=data_file, actor=None)
+    chosen = selectors.dataset("all-crime")
+    start, end = date(2021, 8, 1), date(2022, 7, 1)
+    result = hotspots.hotspots(partnership, chosen, start, end)
+    assert result is not None
+    assert result.tested, "the fixture should be enough for a test"
+
+    def counts() -> None:
+        qs = MonthlyCount.objects.filter(partnership=partnership, month__gte=start, month__lte=end).exclude(
+            category=ASB
+        )
+        list(qs.values("lsoa_id").annotate(n=Sum("count")).order_by())
+
+    ours_p50, ours_p95 = percentiles(lambda: hotspots.hotspots(partnership, chosen, start, end), 10)
+    base_p50, _base_p95 = percentiles(counts, 10)
+    weights = result.weights
+    assert weights is not None
+    values = [row.count for row in sorted(result.rows, key=lambda r: weights.ids.index(r.code))]
+    stats_p50, _stats_p95 = percentiles(
+        lambda: (hotspots.gi_star(values, weights), hotspots.general_g(values, weights)), 10
+    )
+    return (
+        f"6 hot spots (Gi*)    ours p50 {ours_p50 * 1000:7.1f} ms p95 {ours_p95 * 1000:7.1f} ms "
+        f"({len(result.rows)} LSOAs, {result.total:,} crimes, {result.permutations:,} permutations, "
+        f"{len(result.significant)} significant; Gi* and General G alone {stats_p50 * 1000:.1f} ms)   "
+        f"baseline count-per-LSOA query p50 {base_p50 * 1000:7.1f} ms   ratio {ours_p50 / base_p50:6.1f}x"
+    )
+
+
 def main() -> None:
     setup_django()
     from django.db import connection
 
     print(f"Database: {connection.vendor}; Python {sys.version.split()[0]}")
     bench_access_log()
+    hotspot_line = bench_hotspots()
     rows = real_rows()
     folder = Path(tempfile.mkdtemp(prefix="safer-bench-files-"))
     try:
         bench_import(rows, folder)
         bench_memory(Path(tempfile.mkdtemp(prefix="safer-bench-mem-files-")))
         bench_queries(rows, int(os.environ.get("BENCH_ROWS", "2000000")))
+        print(hotspot_line)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
