@@ -20,8 +20,8 @@ from safer.geography import services as geography_services
 from safer.intelligence import hotspots, selectors, services
 from safer.intelligence.categories import ASB, SERIOUS_VIOLENCE
 from safer.intelligence.importers.files import discover
-from safer.intelligence.models import RunStatus, StreetRecord
-from safer.intelligence.tests.helpers import CSP
+from safer.intelligence.models import RunStatus, StopSearch, StreetRecord
+from safer.intelligence.tests.helpers import CSP, FIXTURES
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -287,6 +287,30 @@ def test_a_partnership_with_no_street_data_is_told_so(client, sign_in, db):
     assert "Greater Manchester Police has not supplied crime data since July 2019" in page.text
     assert 'id="hotspots-map"' not in page.text
     assert client.get(reverse("intelligence:hotspots") + "?format=csv").status_code == 200  # the page, not a file
+
+    # GMP does send stop and search: 73 searches in June 2019 placed in Wigan's 200 LSOAs, too few for a test.
+    gmp = FIXTURES / "gmp-stop-and-search" / "2019-06-greater-manchester-stop-and-search.csv"
+    services.import_stop_search_file(
+        partnership=wigan, data_file=next(discover([gmp], "-stop-and-search.csv")), actor=None
+    )
+    text = client.get(reverse("intelligence:hotspots") + "?dataset=stop-and-search").text
+    assert "June 2019 (1 month)" in text
+    assert "Only 73 searches were placed in the 200 LSOAs in this period: not enough data for a reliable test" in text
+    assert 'id="hotspots-map"' not in text
+    result = hotspots.hotspots(wigan, selectors.dataset("stop-and-search"), date(2019, 6, 1), date(2019, 6, 1))
+    assert result is not None and not result.tested and result.repeats
+    point = result.repeats[0]
+    assert point.location.startswith("Map point ") and point.count > 1
+    assert (
+        point.count
+        == StopSearch.objects.filter(
+            partnership=wigan, latitude=point.latitude, longitude=point.longitude, lsoa__isnull=False
+        ).count()
+    )
+    link = re.search(r'href="(/intelligence/hotspots/rows\?[^"]*lat=[^"]*)"', text)
+    assert link
+    rows = client.get(link.group(1).replace("&amp;", "&")).text
+    assert f"{point.count:,} rows" in rows
 
 
 def test_bad_months_are_named(client, sign_in, analyst, year_loaded):
