@@ -614,7 +614,7 @@ def export_rows(result: Hotspots) -> tuple[list[str], list[list[str | int | floa
                 r.population,
                 round1(r.rate),
                 None if math.isnan(r.z) else round(r.z, 2),
-                None if math.isnan(r.p) else round(r.p, 3),
+                None if math.isnan(r.p) else round(r.p, 4),
                 r.label if result.tested else "Not tested",
                 ("Yes" if r.passes_fdr else "No") if r.direction else "",
                 r.neighbours,
@@ -659,7 +659,7 @@ def export_locations(result: Hotspots) -> tuple[list[str], list[list[str | int |
 def export_notes(result: Hotspots, partnership_name: str) -> list[str]:
     notes = [
         f"{result.dataset.name}, {result.period_label}, {partnership_name}: Getis-Ord Gi* hot spots by LSOA.",
-        f"Queen contiguity from the ONS LSOA boundaries; {result.permutations} conditional permutations with seed "
+        f"Queen contiguity from the ONS LSOA boundaries; {result.permutations:,} conditional permutations with seed "
         f"{result.seed}; classes at 99/95/90% confidence from the two-sided pseudo p-value (0.01/0.05/0.10).",
     ]
     if result.reason:
@@ -667,7 +667,7 @@ def export_notes(result: Hotspots, partnership_name: str) -> list[str]:
     if result.general is not None:
         notes.append(
             f"Global General G: observed {result.general.observed:.5f}, expected {result.general.expected:.5f}, "
-            f"pseudo p-value {result.general.p:.3f}."
+            f"pseudo p-value {result.general.p:.4f}."
         )
     notes += [flag.text for flag in result.flags]
     notes.append(

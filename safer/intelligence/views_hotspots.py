@@ -54,7 +54,7 @@ class HotspotForm(forms.Form):
     year = forms.ChoiceField(
         label="Financial year",
         required=False,
-        help_text="April to March. Leave as 'Months below' to choose the months yourself",
+        help_text="April to March, or the months below",
     )
     start = MonthField(label="First month", help_text="For example, 2021-08", which="first")
     end = MonthField(label="Last month", help_text="For example, 2022-07", which="last")

@@ -240,7 +240,7 @@ def test_exports_carry_every_lsoa_and_the_same_figures(client, sign_in, analyst,
     assert sheet.cell(line, 9).value == strongest.label
     notes = [sheet.cell(r, 1).value for r in range(39, sheet.max_row + 1)]
     assert any("Getis-Ord Gi*" in (n or "") for n in notes)
-    assert any("9999 conditional permutations with seed" in (n or "") for n in notes)
+    assert any("9,999 conditional permutations with seed" in (n or "") for n in notes)
 
     locations = list(csv.reader(io.StringIO(client.get(base + "&table=locations&format=csv").content.decode())))
     assert locations[0][0] == "Location (police.uk map point)"
