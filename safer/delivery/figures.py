@@ -248,7 +248,8 @@ def plan_figures(
     chosen.sort(key=lambda a: a.sort_key)
     ids = [a.pk for a in chosen]
     lines_by_action: dict[int, list[BudgetLine]] = defaultdict(list)
-    for line in BudgetLine.objects.filter(action_id__in=ids).order_by("source", "id"):
+    order = {source: i for i, (source, _label) in enumerate(SOURCES)}
+    for line in sorted(BudgetLine.objects.filter(action_id__in=ids), key=lambda li: (order[li.source], li.pk)):
         lines_by_action[line.action_id].append(line)
     spend: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for s in Spend.objects.filter(budget_line__action_id__in=ids).select_related("quarterly_return"):

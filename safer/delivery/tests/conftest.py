@@ -160,4 +160,46 @@ def published(setup: Setup, admin: User) -> Setup:
     return setup
 
 
+@pytest.fixture(autouse=True)
+def exports_in_tmp(settings, tmp_path):
+    """Generated files go to a temporary folder, not the project's var/."""
+    settings.VAR_DIR = tmp_path
+
+
+@pytest.fixture
+def two_quarters(published: Setup, admin: User, chair: User) -> Setup:
+    """Q1 and Q2 submitted as in test_services (hand-worked there): 1.1 Amber and over its PCC budget in Q2,
+    one measure Amber (98 of 100 expected); 2.1 Green. Q1 agreed by the chair, Q2 proposed only."""
+    s = published
+    youth = {line.source: line.pk for line in s.youth.budget_lines.all()}
+    knife = {line.source: line.pk for line in s.knife.budget_lines.all()}
+    services.open_quarter(delivery_plan=s.dp, quarter=1, actor=admin)
+    y1 = s.youth.returns.get(quarter=1)
+    k1 = s.knife.returns.get(quarter=1)
+    submit(
+        y1,
+        proposed_rag="amber",
+        rag_reason="Fewer sessions than planned: venue closed for two weeks",
+        barriers="Venue closure",
+        mitigations="Second venue booked",
+        readings={s.sessions.pk: "18", s.attendance.pk: "52"},
+        spends={youth["pcc"]: "1250.50", youth["council"]: "400"},
+    )
+    submit(k1, readings={s.feedback.pk: "Pupils named the risks of carrying a knife"}, spends={knife["pcc"]: "0"})
+    services.agree_return(quarterly_return=y1, agreed_rag="amber", actor=chair)
+    services.agree_return(quarterly_return=k1, agreed_rag="green", actor=chair)
+    services.open_quarter(delivery_plan=s.dp, quarter=2, actor=admin)
+    submit(
+        s.youth.returns.get(quarter=2),
+        proposed_rag="amber",
+        rag_reason="Sessions back on track; attendance just short",
+        barriers="Summer holidays: young people away",
+        mitigations="Holiday activity programme with the Youth Sports Trust",
+        readings={s.sessions.pk: "22", s.attendance.pk: "46"},
+        spends={youth["pcc"]: "5000", youth["council"]: "0"},
+    )
+    submit(s.knife.returns.get(quarter=2), readings={s.feedback.pk: ""}, spends={knife["pcc"]: "300"})
+    return s
+
+
 __all__ = ["Decimal", "Setup", "submit"]
