@@ -205,3 +205,56 @@ def test_publish_freezes_the_plan(client, sign_in, admin, setup) -> None:
     assert "is published, so its actions cannot change" in text(frozen)
     client.post(reverse("delivery:new-version", args=[setup.dp.pk]))
     assert DeliveryPlan.objects.filter(version=2, status="draft").exists()
+
+
+def test_every_page_opens_for_the_people_who_use_it(client, sign_in, admin, chair, caseworker_a, two_quarters) -> None:
+    s = two_quarters
+    ret = s.youth.returns.get(quarter=2)
+    sign_in(client, admin)
+    for url in [
+        reverse("delivery:home"),
+        reverse("delivery:plan", args=[s.dp.pk]) + "?q=1",
+        reverse("delivery:action", args=[s.youth.pk]) + "?q=2",
+        reverse("delivery:open-quarter", args=[s.dp.pk]),
+        reverse("delivery:documents", args=[s.dp.pk]),
+        reverse("delivery:import"),
+        reverse("delivery:compliance", args=[s.dp.pk]),
+        reverse("delivery:review-return", args=[ret.pk]),
+        reverse("delivery:action-equality", args=[s.youth.pk]),
+        reverse("delivery:action-compliance", args=[s.youth.pk]),
+    ]:
+        assert client.get(url).status_code == 200, url
+    action_page = text(client.get(reverse("delivery:action", args=[s.youth.pk]) + "?q=2"))
+    assert "Over budget" in action_page
+    assert "Amber (proposed)" in action_page
+    client.logout()
+    sign_in(client, caseworker_a)
+    assert client.get(reverse("delivery:submit-return", args=[ret.pk])).status_code == 200
+    home = text(client.get(reverse("delivery:home")))
+    assert "1.1 Commission diversionary youth activities in South Wigston" in home
+    assert "Delivery plans of" not in home  # an owner without a plans role sees only their returns
+    client.logout()
+    sign_in(client, chair)
+    assert "Review Q2 returns" in text(client.get(reverse("delivery:plan", args=[s.dp.pk])))
+
+
+def test_measure_and_milestone_forms_name_bad_fields(client, sign_in, admin, setup) -> None:
+    sign_in(client, admin)
+    bad = text(
+        client.post(
+            reverse("delivery:add-measure", args=[setup.knife.pk]),
+            {"title": "Pupils reached", "kind": "quantitative", "target": "most"},
+        )
+    )
+    assert "Enter the target as a number, like 12, or leave it blank" in bad
+    bad = text(
+        client.post(
+            reverse("delivery:add-milestone", args=[setup.knife.pk]),
+            {"title": "Schools booked", "due_on": "31/02/2025"},
+        )
+    )
+    assert "Enter the due date as a real date, like 30/6/2024" in bad
+    client.post(
+        reverse("delivery:add-milestone", args=[setup.knife.pk]), {"title": "Schools booked", "due_on": "30/6/2024"}
+    )
+    assert setup.knife.milestones.get().due_on.isoformat() == "2024-06-30"
