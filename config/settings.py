@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "safer.interventions",
     "safer.plans",
     "safer.delivery",
+    "safer.documents",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("work/", include("safer.interventions.urls")),
     path("plans/", include("safer.plans.urls")),
     path("delivery/", include("safer.delivery.urls")),
+    path("documents/", include("safer.documents.urls")),
     path("", include("safer.core.urls")),
 ]
 

@@ -19,7 +19,13 @@ STREET = FIXTURES / "leicestershire-csp"
 STOP_SEARCH = FIXTURES / "gmp-stop-and-search"
 
 
-DEMO_CONTENT = ("safer.cases.demo", "safer.interventions.demo", "safer.plans.demo", "safer.delivery.demo")
+DEMO_CONTENT = (
+    "safer.cases.demo",
+    "safer.interventions.demo",
+    "safer.plans.demo",
+    "safer.delivery.demo",
+    "safer.documents.demo",
+)
 
 
 class Command(BaseCommand):
