@@ -482,10 +482,15 @@ def submit_return(request: PartnershipRequest, return_id: int) -> HttpResponse:
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
-            for warning in done.warnings:
-                messages.warning(request, warning)
+            # One banner: the confirmation, then any flag (spend over budget is allowed, and said plainly).
             messages.success(
-                request, f"Your Q{ret.quarter} return for action {action_obj.reference} was submitted to the chair"
+                request,
+                " ".join(
+                    [
+                        f"Your Q{ret.quarter} return for action {action_obj.reference} was submitted to the chair.",
+                        *[w + "." for w in done.warnings],
+                    ]
+                ),
             )
             return HttpResponseRedirect(reverse("delivery:my-returns"))
     ytd = figures.plan_figures(dp, ret.quarter, [action_obj]).actions[0]
