@@ -15,6 +15,7 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("Home", "core:home", None),
     ("Data and analysis", "intelligence:overview", "intelligence"),
     ("Community profile", "geography:profile", "intelligence"),
+    ("Plans and performance", "plans:home", "plans"),
     ("Delivery plan", "delivery:home", "plans"),
     ("People", "core:people", "people"),
     ("Access log", "core:access-log", "access_log"),

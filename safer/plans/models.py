@@ -130,7 +130,7 @@ class Tag(models.Model):
     description = models.TextField(blank=True)
 
     class Meta:
-        ordering: ClassVar[list[str]] = ["kind", "name"]
+        ordering: ClassVar[list[str]] = ["kind", "pk"]  # as entered: Engage, Equip, Empower
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(fields=["plan", "name"], name="plan_tag_name_unique_in_plan")
         ]

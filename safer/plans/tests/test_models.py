@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +44,6 @@ def test_plan_priorities_tags_and_target_history(partnership, admin):
     assert list(priority.tags.values_list("name", flat=True)) == ["Engage"]
     changes = list(target.history.order_by("history_date").values_list("percent_change", flat=True))
     assert changes == [Decimal("-22.000"), Decimal("-20.000")]
+
+
+LOOKUP = Path(__file__).resolve().parents[2] / "geography" / "fixtures" / "lsoa11_wd19_lad19_csp_subset.csv"
