@@ -57,9 +57,9 @@ from safer.core.models import Partnership
 from safer.geography import selectors as geography
 from safer.intelligence import rates as rate_selectors
 from safer.intelligence.categories import ASB
-from safer.intelligence.models import RunStatus, Source, StopSearch, StreetRecord
+from safer.intelligence.models import PartnerRecord, RunStatus, Source, StopSearch, StreetRecord
 from safer.intelligence.rates import RateRow, RateTable, format_number, round1
-from safer.intelligence.selectors import Dataset, Flag
+from safer.intelligence.selectors import Dataset, Flag, is_partner
 
 PERMUTATIONS = 9_999  # fine enough for the false discovery rate check, whose first cut-off is 0.05 / LSOAs
 SEED = 20_261_123  # fixed, so the same data always gives the same pseudo p-values
@@ -466,6 +466,26 @@ def _records(partnership: Partnership, chosen: Dataset, start: date, end: date) 
     return qs.exclude(category=ASB) if chosen.categories is None else qs.filter(category__in=chosen.categories)
 
 
+def partner_records_behind(
+    partnership: Partnership, chosen: Dataset, start: date, end: date, lsoa_code: str
+) -> QuerySet[PartnerRecord]:
+    """The live partner rows behind an LSOA's count (partner data has no map points)."""
+    _check_lsoa(partnership, lsoa_code)
+    return (
+        PartnerRecord.objects.filter(
+            partnership=partnership,
+            source__partnership=partnership,
+            run__source=chosen.source,
+            run__status=RunStatus.LIVE,
+            month__gte=start,
+            month__lte=end,
+            lsoa__code=lsoa_code,
+        )
+        .select_related("lsoa", "run")
+        .order_by("month", "category", "line")
+    )
+
+
 def _searches(partnership: Partnership, start: date, end: date) -> QuerySet[StopSearch]:
     return StopSearch.objects.filter(
         partnership=partnership, month__gte=start, month__lte=end, run__status=RunStatus.LIVE, lsoa__isnull=False
@@ -475,7 +495,11 @@ def _searches(partnership: Partnership, start: date, end: date) -> QuerySet[Stop
 def repeat_locations(
     partnership: Partnership, chosen: Dataset, start: date, end: date, top: int = TOP_LOCATIONS
 ) -> list[RepeatLocation]:
-    """The anonymous map points with the most records in the period (street name and point), most first."""
+    """The anonymous map points with the most records in the period (street name and point), most first.
+
+    Partner data is placed by LSOA or ward, not at map points, so it has no repeat locations."""
+    if is_partner(chosen.source):
+        return []
     qs: QuerySet[Any]
     if chosen.source == Source.POLICEUK_STOP_SEARCH:
         qs = _searches(partnership, start, end).values("latitude", "longitude", "lsoa__code", "lsoa__name")
@@ -530,6 +554,8 @@ def records_behind(
     An LSOA that is not the partnership's is a 404."""
     _check_lsoa(partnership, lsoa_code)
     records = _records(partnership, chosen, start, end).select_related("lsoa", "run")
+    if is_partner(chosen.source):
+        raise Http404("Partner data has no map points")
     if lsoa_code is not None:
         records = records.filter(lsoa__code=lsoa_code)
     if point is not None:

@@ -21,7 +21,7 @@ from safer.intelligence import hotspots as hs
 from safer.intelligence import rates as rate_selectors
 from safer.intelligence import selectors
 from safer.intelligence.exports import csv_response, xlsx_response
-from safer.intelligence.models import Source, StopSearch, StreetRecord
+from safer.intelligence.models import PartnerRecord, Source, StopSearch, StreetRecord
 from safer.intelligence.views_rates import MonthField
 
 SEARCH_COLUMNS = [
@@ -104,9 +104,9 @@ def _period(
 @require_area("intelligence")
 @require_GET
 def hotspots(request: PartnershipRequest) -> HttpResponse:
-    choices = [(d.slug, d.name) for d in selectors.datasets()]
+    choices = [(d.slug, d.name) for d in selectors.datasets(request.partnership)]
     slug = request.GET.get("dataset") or "all-crime"
-    source = next((d.source for d in selectors.datasets() if d.slug == slug), Source.POLICEUK_STREET)
+    source = next((d.source for d in selectors.datasets(request.partnership) if d.slug == slug), Source.POLICEUK_STREET)
     years = _years(request.partnership, source)
     form = HotspotForm(request.GET, choices=choices, years=years)
     context: dict[str, Any] = {"result": None, "geojson": None, "classes": hs.CLASSES, "mode": "months"}
@@ -116,7 +116,7 @@ def hotspots(request: PartnershipRequest) -> HttpResponse:
             "intelligence/hotspots.html",
             {**context, "form": form, "chosen": selectors.dataset("all-crime"), "page_error": True, "flags": []},
         )
-    chosen = selectors.dataset(form.cleaned_data["dataset"] or "all-crime")
+    chosen = selectors.dataset(form.cleaned_data["dataset"] or "all-crime", request.partnership)
     start, end = _period(request, form, chosen)
     context["loaded"] = selectors.live_months(request.partnership, chosen.source)
     result = hs.hotspots(request.partnership, chosen, start, end) if start and end else None
@@ -152,10 +152,11 @@ def hotspots(request: PartnershipRequest) -> HttpResponse:
 @require_GET
 def hotspot_rows(request: PartnershipRequest) -> HttpResponse:
     """The rows behind one LSOA's count (``lsoa``) or one repeat location (``location``, ``lat``, ``lon``)."""
-    form = HotspotForm(request.GET, choices=[(d.slug, d.name) for d in selectors.datasets()], years=[])
+    choices = [(d.slug, d.name) for d in selectors.datasets(request.partnership)]
+    form = HotspotForm(request.GET, choices=choices, years=[])
     if not form.is_valid() or not form.cleaned_data["start"] or not form.cleaned_data["end"]:
         return render(request, "core/pages/404.html", status=404)
-    chosen = selectors.dataset(form.cleaned_data["dataset"] or "all-crime")
+    chosen = selectors.dataset(form.cleaned_data["dataset"] or "all-crime", request.partnership)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     lsoa = request.GET.get("lsoa") or None
     searches = chosen.source == Source.POLICEUK_STOP_SEARCH
@@ -166,8 +167,30 @@ def hotspot_rows(request: PartnershipRequest) -> HttpResponse:
         return render(request, "core/pages/404.html", status=404)
     location = request.GET.get("location", "")
     filename = f"rows-{chosen.slug}-{start:%Y-%m}-to-{end:%Y-%m}"
-    rows: QuerySet[StopSearch] | QuerySet[StreetRecord]
-    if searches:
+    rows: QuerySet[StopSearch] | QuerySet[StreetRecord] | QuerySet[PartnerRecord]
+    if selectors.is_partner(chosen.source):
+        if lsoa is None:
+            return render(request, "core/pages/404.html", status=404)
+        partner_rows = hs.partner_records_behind(request.partnership, chosen, start, end, lsoa)
+        rows = partner_rows
+        if request.GET.get("format") == "csv":
+            return csv_response(
+                filename,
+                ["month", "date", "category", "lsoa", "reference", "file", "line"],
+                [
+                    [
+                        f"{r.month:%Y-%m}",
+                        r.occurred_on.isoformat(),
+                        r.category,
+                        r.lsoa.code if r.lsoa else "",
+                        r.reference,
+                        r.run.file_name,
+                        r.line,
+                    ]
+                    for r in partner_rows.iterator()
+                ],
+            )
+    elif searches:
         found = hs.searches_behind(request.partnership, start, end, lsoa, None if lsoa else (lat, lon))
         rows = found
         if request.GET.get("format") == "csv":

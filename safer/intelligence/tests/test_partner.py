@@ -291,3 +291,27 @@ def test_another_partnership_cannot_see_or_use_a_source(area, client, sign_in, c
     assert reverse("intelligence:partner-source", args=[council_asb.pk]) not in listing
     assert "No partner sources yet." in listing
     assert client.get(reverse("intelligence:cell-rows", args=[f"partner-{council_asb.pk}", 2022, 1])).status_code == 404
+
+
+def test_partner_data_has_hot_spots_with_rows_behind_each_count(area, client, sign_in, analyst, council_asb, tmp_path):
+    from safer.geography.selectors import lsoas_in
+
+    codes = sorted(lsoas_in(council_asb.partnership).values_list("code", flat=True))
+    lines = ["Ref,Date reported,Type,LSOA"]
+    for i, code in enumerate(codes):
+        for j in range(2 + (6 if code == UPLANDS_LSOA else 0)):
+            lines.append(f"H{i}-{j},{1 + j:02d}/05/2022,Noise,{code}")
+    run_import(council_asb.partnership, council_asb, write(tmp_path, "asb-may.csv", "\n".join(lines) + "\n"), analyst)
+    sign_in(client, analyst)
+    slug = f"partner-{council_asb.pk}"
+    page = client.get(reverse("intelligence:hotspots") + f"?dataset={slug}&start=2022-05&end=2022-05")
+    assert page.status_code == 200
+    assert "Council ASB reports (partner data)" in page.text
+    assert "Partner data is placed by LSOA or ward, not at map points" in page.text
+    expected = 8
+    rows_url = reverse("intelligence:hotspot-rows") + f"?dataset={slug}&start=2022-05&end=2022-05&lsoa={UPLANDS_LSOA}"
+    assert rows_url.replace("&", "&amp;") in page.text
+    rows = client.get(rows_url)
+    assert f": {expected} rows" in rows.text and "asb-may.csv" in rows.text
+    exported = client.get(rows_url + "&format=csv").content.decode().splitlines()
+    assert len(exported) == expected + 1 and exported[1].split(",")[2] == "Noise"
