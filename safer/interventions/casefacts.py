@@ -1,0 +1,156 @@
+"""Everything this app needs to know about cases, in one place: the cases app owns them.
+
+Scoping (``case_for`` gives a 404 to anyone whose agency cannot see the case), the parties and their roles,
+dates of birth, the case reference, the officer, who may be given a task, and the chronology.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Model
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+
+from safer.cases import selectors as case_selectors
+from safer.cases import services as case_services
+from safer.cases.models import Case, CaseParty, ChronologyKind, PartyKind
+from safer.core.audit import record_access
+from safer.core.http import PartnershipRequest
+from safer.core.models import AccessAction, Partnership, Role, User
+
+
+def case_for(request: PartnershipRequest, case_id: int) -> Case:
+    case: Case = case_selectors.case_for(request, case_id)
+    return case
+
+
+def viewed(request: PartnershipRequest, case: Case, what: str) -> None:
+    """One access-log line for a view of a case's personal data on one of these pages."""
+    record_access(
+        action=AccessAction.VIEW,
+        actor=request.user,
+        partnership=request.partnership,
+        object_type="case",
+        object_id=case.pk,
+        detail=what,
+        request=request,
+    )
+
+
+def viewed_list(request: PartnershipRequest, what: str) -> None:
+    record_access(
+        action=AccessAction.VIEW,
+        actor=request.user,
+        partnership=request.partnership,
+        object_type="work_list",
+        object_id=request.user.pk,
+        detail=what,
+        request=request,
+    )
+
+
+def case_reference(case: Case) -> str:
+    return case.reference
+
+
+def case_url(case: Case) -> str:
+    try:
+        return reverse("cases:case", args=[case.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def case_officer(case: Case) -> User | None:
+    return case.officer
+
+
+def party_role(party: CaseParty) -> str:
+    role = str(party.role)
+    return "perpetrator" if role in {"subject", "perpetrator"} else role
+
+
+def party_is_person(party: CaseParty) -> bool:
+    return party.person.kind == PartyKind.PERSON
+
+
+def party_date_of_birth(party: CaseParty) -> date | None:
+    return party.person.date_of_birth
+
+
+def party_key(party: CaseParty) -> str:
+    """The same person or business across cases (a CPW on one case counts for a CPN on another)."""
+    return f"person:{party.person_id}"
+
+
+def party_label(party: CaseParty | None) -> str:
+    if party is None:
+        return ""
+    return party.person.display_name
+
+
+def parties_of(case: Case, role: str | None) -> list[CaseParty]:
+    parties = list(CaseParty.objects.filter(case=case).select_related("person").order_by("pk"))
+    if role is None:
+        return parties
+    return [p for p in parties if party_role(p) == role]
+
+
+def parties_choices(case: Case, role: str | None) -> list[tuple[str, str]]:
+    return [(str(p.pk), party_label(p)) for p in parties_of(case, role)]
+
+
+def party_on(case: Case, party_id: int) -> CaseParty:
+    try:
+        return CaseParty.objects.select_related("person").get(case=case, pk=party_id)
+    except CaseParty.DoesNotExist as exc:
+        raise Http404("No such party") from exc
+
+
+def _case_agencies(case: Case) -> set[int]:
+    return {case.owning_agency_id, *case.shares.filter(removed_at__isnull=True).values_list("agency_id", flat=True)}
+
+
+def user_can_see_case(user: User, case: Case) -> bool:
+    return user.memberships.filter(agency_id__in=_case_agencies(case), is_active=True).exists()
+
+
+def owner_choices(case: Case) -> list[tuple[str, str]]:
+    agencies = _case_agencies(case)
+    people = (
+        User.objects.filter(
+            memberships__agency_id__in=agencies,
+            memberships__is_active=True,
+            role_grants__partnership_id=case.partnership_id,
+            role_grants__role__in=[Role.CASEWORKER, Role.MEETING_CHAIR],
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+    return [(str(u.pk), u.full_name or u.email) for u in people]
+
+
+def owner_of(case: Case, user_id: int) -> User:
+    if str(user_id) not in {pk for pk, _ in owner_choices(case)}:
+        raise Http404("No such person")
+    return User.objects.get(pk=user_id)
+
+
+CHRONOLOGY_KINDS = {
+    "risk": ChronologyKind.RISK,
+    "intervention": ChronologyKind.INTERVENTION,
+    "task": ChronologyKind.TASK,
+}
+
+
+def add_chronology(*, case: Case, kind: str, text: str, actor: User, source: Model | None = None) -> None:
+    """One line on the case's timeline (what happened, never more personal data than the case already holds)."""
+    case_services.add_chronology_entry(case, CHRONOLOGY_KINDS[kind], text, actor, source=source)
+
+
+def demo_cases(partnership: Partnership) -> list[Case]:
+    return list(Case.objects.filter(partnership=partnership).order_by("pk"))
+
+
+def any_caseworker(partnership: Partnership) -> User | None:
+    return User.objects.filter(role_grants__partnership=partnership, role_grants__role=Role.CASEWORKER).first()

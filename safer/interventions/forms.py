@@ -1,0 +1,264 @@
+"""Page forms with GOV.UK-style messages. The rules themselves live in ``powers`` and ``risk`` (via services);
+these forms only turn text into values."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from safer.interventions.models import Band, InterventionStatus, Outcome, RiskInstrument
+from safer.interventions.powers import POWERS, STEPS
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format=DATETIME_FORMAT)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+def _datetime_field(label: str, *, required: bool, help_text: str = "") -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=LocalDateTimeInput(),
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        error_messages={
+            "required": f"Enter the {label.lower()}",
+            "invalid": f"Enter the {label.lower()} as a real date and time, like 20/11/2026 10:00",
+        },
+    )
+
+
+class AssessmentForm(forms.Form):
+    """One radio group per question of the instrument, the person assessed, and professional judgement."""
+
+    party = forms.ChoiceField(
+        label="Who are you assessing?", error_messages={"required": "Select who you are assessing"}
+    )
+    band = forms.ChoiceField(
+        label="Professional judgement",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Professional judgement may raise the band from the score, never lower it.",
+        choices=[("", "Keep the band from the score")]
+        + [(b.value, f"Set the band to {b.label.lower()}") for b in Band],
+    )
+    raised_reason = forms.CharField(
+        label="Why are you raising the band? (if you are)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"max_length": "The reason must be 2,000 characters or fewer"},
+    )
+
+    def __init__(self, *args: Any, instrument: RiskInstrument, parties: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        party = self.fields["party"]
+        assert isinstance(party, forms.ChoiceField)
+        party.choices = [("", "Select a person"), *parties]
+        self.question_fields: list[tuple[str, forms.BoundField]] = []
+        for question in instrument.questions.prefetch_related("answers"):
+            name = f"q{question.pk}"
+            label = question.text
+            self.fields[name] = forms.TypedChoiceField(
+                label=label,
+                required=False,
+                coerce=int,
+                empty_value=None,
+                widget=forms.RadioSelect,
+                help_text=question.hint,
+                choices=[(a.pk, a.label) for a in question.answers.all()],
+                error_messages={"invalid_choice": "Choose one of the answers to: " + question.text},
+            )
+            self.question_fields.append((question.section, self[name]))
+
+    def chosen(self) -> dict[int, int | None]:
+        return {
+            int(name[1:]): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("q") and name[1:].isdigit()
+        }
+
+
+class InterventionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Action",
+        choices=[("", "Select the action")]
+        + [(k.value, f"{p.label} (usually step {p.step})") for k, p in POWERS.items()],
+        error_messages={"required": "Select the action", "invalid_choice": "Select the action from the list"},
+    )
+    subject = forms.ChoiceField(
+        label="Given to (subject)",
+        required=False,
+        help_text="A person or business on the case. Leave empty for an action on a place only.",
+    )
+    place = forms.CharField(
+        label="Place (premises or public place)",
+        required=False,
+        max_length=300,
+        help_text="For closure notices and orders, PSPOs and dispersal directions",
+        error_messages={"max_length": "The place must be 300 characters or fewer"},
+    )
+    issued_at = _datetime_field("Date and time issued", required=True)
+    expires_at = _datetime_field("Date and time it ends", required=False, help_text="Leave empty if it has no end date")
+    step = forms.TypedChoiceField(
+        label="Step",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "The usual step for this action")] + [(str(k), v) for k, v in STEPS.items()],
+        error_messages={"invalid_choice": "Select a step from 1 to 4"},
+    )
+    notes = forms.CharField(
+        label="Notes (optional)",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea,
+        error_messages={"max_length": "The notes must be 4,000 characters or fewer"},
+    )
+
+    def __init__(self, *args: Any, parties: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        subject = self.fields["subject"]
+        assert isinstance(subject, forms.ChoiceField)
+        subject.choices = [("", "No subject (a place)"), *parties]
+        subject.error_messages["invalid_choice"] = "Select a person or business on this case"
+
+
+class OutcomeForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status", choices=InterventionStatus.choices, error_messages={"required": "Select the status"}
+    )
+    outcome = forms.ChoiceField(label="Outcome", required=False, choices=Outcome.choices)
+
+
+class BreachForm(forms.Form):
+    occurred_on = forms.DateField(
+        label="Date of the breach",
+        widget=DateInput(),
+        error_messages={
+            "required": "Enter the date of the breach",
+            "invalid": "Enter the date of the breach as a real date, like 20/11/2026",
+        },
+    )
+    action_taken = forms.CharField(
+        label="Action taken",
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={
+            "required": "Enter the action taken about the breach",
+            "max_length": "The action taken must be 2,000 characters or fewer",
+        },
+    )
+
+
+class ExtendForm(forms.Form):
+    new_expiry = _datetime_field("New end date and time", required=True)
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(
+        label="What needs doing",
+        max_length=200,
+        help_text="Do not put names or other personal details here: the case reference is enough",
+        error_messages={"required": "Enter what needs doing", "max_length": "Keep it to 200 characters or fewer"},
+    )
+    owner = forms.ChoiceField(label="Who will do it", error_messages={"required": "Select who will do it"})
+    due_at = _datetime_field("Due date and time", required=True)
+
+    def __init__(self, *args: Any, owners: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ChoiceField)
+        owner.choices = owners
+        owner.error_messages["invalid_choice"] = "Select someone from the list"
+
+    def clean_due_at(self) -> datetime:
+        value: datetime = self.cleaned_data["due_at"]
+        if value < timezone.now():
+            raise forms.ValidationError("The due date must be in the future")
+        return value
+
+
+def _count_field(label: str, *, required: bool, help_text: str = "") -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=required,
+        min_value=0,
+        max_value=10_000,
+        help_text=help_text,
+        error_messages={
+            "required": f"Enter the {label.lower()}",
+            "invalid": f"Enter the {label.lower()} as a whole number, like 22",
+            "min_value": f"The {label.lower()} must be 0 or more",
+            "max_value": f"The {label.lower()} must be 10,000 or less",
+        },
+    )
+
+
+class InstrumentForm(forms.Form):
+    """Editing a published instrument: cut-offs, review intervals and question weights, saved as a new version."""
+
+    medium_from = _count_field("Medium from (total score)", required=True)
+    high_from = _count_field("High from (total score)", required=True)
+    referral_from = _count_field(
+        "Referral to victim support from (total score)", required=False, help_text="Leave empty for no referral prompt"
+    )
+    review_days_standard = _count_field(
+        "Review standard after (days)", required=False, help_text="Leave empty for no review"
+    )
+    review_days_medium = _count_field("Review medium after (days)", required=False)
+    review_days_high = _count_field("Review high after (days)", required=False)
+
+    def __init__(self, *args: Any, instrument: RiskInstrument, questions: list[Any], **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "medium_from": instrument.medium_from,
+                "high_from": instrument.high_from,
+                "referral_from": instrument.referral_from,
+                "review_days_standard": instrument.review_days_standard,
+                "review_days_medium": instrument.review_days_medium,
+                "review_days_high": instrument.review_days_high,
+                **{f"w{q.pk}": q.weight for q in questions},
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.question_ids = [q.pk for q in questions]
+        for q in questions:
+            self.fields[f"w{q.pk}"] = _count_field(f"Weight of question {q.order}", required=True, help_text=q.text)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        medium, high = cleaned.get("medium_from"), cleaned.get("high_from")
+        if medium is not None and high is not None and high <= medium:
+            self.add_error("high_from", "The high cut-off must be above the medium cut-off")
+        return cleaned
+
+    def changes(self) -> Any:
+        from safer.interventions.services import InstrumentChanges
+
+        data = self.cleaned_data
+        return InstrumentChanges(
+            medium_from=data["medium_from"],
+            high_from=data["high_from"],
+            referral_from=data["referral_from"],
+            review_days_standard=data["review_days_standard"] or None,
+            review_days_medium=data["review_days_medium"] or None,
+            review_days_high=data["review_days_high"] or None,
+            weights={pk: data[f"w{pk}"] for pk in self.question_ids},
+        )
