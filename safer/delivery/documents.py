@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -404,10 +405,64 @@ def measure_chart(m: MeasureFigures, dp: DeliveryPlan) -> str:
     )
 
 
+@dataclass
+class StrategicMeasure:
+    """A measure of the strategic plan under a priority, as the plans app rates it (figures from partners or data)."""
+
+    name: str
+    rag: str
+    rating: str
+    direction: str
+    rows: list[list[str]]  # period, figure, trajectory, RAG
+    chart: str
+
+
+STRATEGIC_HEADER = ["Period", "Figure", "Trajectory", "RAG"]
+
+
+def strategic_measures(priority: Any) -> list[StrategicMeasure]:
+    """Every measure the plans app holds under the priority, with its figures, trajectory and rating."""
+    from safer.intelligence.charts import line_chart
+    from safer.plans.models import Measure
+    from safer.plans.selectors import measure_status
+
+    out = []
+    for measure in Measure.objects.filter(priority=priority).order_by("order", "pk"):
+        status = measure_status(measure)
+        rows = [
+            [f.label, status.fmt(f.value), status.fmt(f.expected) if f.expected is not None else "", f.rating.label]
+            for f in status.figures
+        ]
+        points = [f for f in status.figures if f.value is not None]
+        chart = ""
+        if len(points) >= 2:
+            chart = line_chart(
+                f"{measure.name}: figures and trajectory",
+                [
+                    ("Figure", [(f.start, f.value) for f in status.figures]),
+                    ("Trajectory", [(f.start, f.expected) for f in status.figures]),
+                ],
+            )
+        out.append(
+            StrategicMeasure(
+                name=measure.name,
+                rag=status.rating.rag,
+                rating=status.rating.label,
+                direction=status.direction,
+                rows=rows,
+                chart=chart,
+            )
+        )
+    return out
+
+
 def board_context(figures: PlanFigures, partnership_name: str) -> dict[str, Any]:
+    groups = by_priority(figures)
     return {
         **exception_context(figures, partnership_name),
-        "groups": by_priority(figures),
+        "strategic": {priority.pk: strategic_measures(priority) for priority, _actions in groups},
+        "strategic_header": STRATEGIC_HEADER,
+        "groups": groups,
         "chart": lambda m: measure_chart(m, figures.delivery_plan),
         "priority_label": priority_label,
         "sources": SOURCES,
@@ -439,6 +494,10 @@ def board_pack_docx(figures: PlanFigures, partnership_name: str) -> bytes:
     )
     for priority, actions in by_priority(figures):
         document.add_heading(priority_label(priority), 1)
+        for sm in strategic_measures(priority):
+            document.add_paragraph(f"Strategic measure: {sm.name}. {sm.rating}; direction of travel: {sm.direction}.")
+            if sm.rows:
+                _docx_table(document, STRATEGIC_HEADER, sm.rows)
         if not actions:
             document.add_paragraph("No tactical action under this priority.")
             continue

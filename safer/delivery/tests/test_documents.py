@@ -132,6 +132,35 @@ def test_board_pack_pdf_has_every_priority_charts_and_tables(client, sign_in, ad
     assert tables[0][-1] == ["Total", "£9,500.00", "£5,300.00", "£6,950.50"]
 
 
+def test_board_pack_shows_the_strategic_measures_of_each_priority(
+    client, sign_in, admin, two_quarters, tmp_path
+) -> None:
+    from datetime import date
+
+    from safer.plans.models import Measure, MeasureValue
+
+    asb = Measure.objects.create(
+        partnership=two_quarters.dp.partnership,
+        priority=two_quarters.priorities["1"],
+        name="ASB incidents reported",
+        definition="Police and council ASB reports in the borough",
+        polarity="down",
+    )
+    for start, end, value in [(date(2024, 4, 1), date(2024, 6, 30), 250), (date(2024, 7, 1), date(2024, 9, 30), 230)]:
+        MeasureValue.objects.create(measure=asb, period_start=start, period_end=end, value=value, entered_by=admin)
+    sign_in(client, admin)
+    _name, pdf = build(client, two_quarters.dp, "board-pdf")
+    text = pdf_text(pdf, tmp_path)
+    assert "Strategic measure: ASB incidents reported" in text
+    assert "direction of travel: improving" in text  # 250 then 230, lower is better
+    assert "ASB incidents reported: solid line, the figures" in text  # two figures: a chart
+    _name, docx = build(client, two_quarters.dp, "board-docx")
+    paragraphs, tables = docx_text(docx)
+    assert any(p.startswith("Strategic measure: ASB incidents reported.") for p in paragraphs)
+    asb_table = next(t for t in tables if t[0] == ["Period", "Figure", "Trajectory", "RAG"])
+    assert [row[1] for row in asb_table[1:]] == ["250", "230"]
+
+
 def test_plan_exports_round_trip_through_the_template(client, sign_in, admin, setup) -> None:
     sign_in(client, admin)
     _name, content = build(client, setup.dp, "plan-xlsx", quarter=1)
