@@ -49,6 +49,7 @@ lint: $(STAMP) ## ruff and mypy only
 bench: $(STAMP) ## Benchmarks, each figure beside a baseline measured in the same run (BENCH_ROWS=10000000 for the full national load)
 	@scripts/system-packages bench
 	$(PY) bench/run.py
+	$(PY) bench/cases.py
 
 .PHONY: assets
 assets: ## Rebuild the committed CSS/JS from frontend/ with npm (needs Node.js)
