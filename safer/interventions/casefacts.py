@@ -111,6 +111,11 @@ def _case_agencies(case: Case) -> set[int]:
     return {case.owning_agency_id, *case.shares.filter(removed_at__isnull=True).values_list("agency_id", flat=True)}
 
 
+def place_labels(case: Case) -> list[str]:
+    """The places already on the case, offered for place-based powers."""
+    return [str(p.address) for p in case.places.select_related("address").order_by("pk")]
+
+
 def user_can_see_case(user: User, case: Case) -> bool:
     return user.memberships.filter(agency_id__in=_case_agencies(case), is_active=True).exists()
 

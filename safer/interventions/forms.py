@@ -131,8 +131,10 @@ class InterventionForm(forms.Form):
         error_messages={"max_length": "The notes must be 4,000 characters or fewer"},
     )
 
-    def __init__(self, *args: Any, parties: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, parties: list[tuple[str, str]], places: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if places:
+            self.fields["place"].help_text += ". Places on this case: " + "; ".join(places)
         subject = self.fields["subject"]
         assert isinstance(subject, forms.ChoiceField)
         subject.choices = [("", "No subject (a place)"), *parties]

@@ -255,6 +255,7 @@ def assess(
             actor=actor,
             request=request,
             chronology=False,
+            log=False,
         )
     if assessment.next_review_on is not None:
         create_task(
@@ -267,6 +268,7 @@ def assess(
             actor=actor,
             request=request,
             chronology=False,
+            log=False,
         )
     text = (
         f"Risk assessment ({instrument.name}, version {instrument.version}) of the "
@@ -492,6 +494,7 @@ def create_task(
     assessment: RiskAssessment | None = None,
     request: HttpRequest | None = None,
     chronology: bool = True,
+    log: bool = True,
 ) -> CaseTask:
     """A task on a case. Assigned to someone else, they get an in-app notification and an e-mail that names only
     the case reference."""
@@ -533,6 +536,8 @@ def create_task(
                 actor=actor,
                 source=task,
             )
+        if not log:  # set by another write (an assessment), which logs itself
+            return task
         record_access(
             action=AccessAction.CREATE,
             actor=actor,

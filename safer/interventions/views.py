@@ -97,8 +97,8 @@ def risk_new(request: PartnershipRequest, case_id: int, instrument_id: int) -> H
                 text += ". A task to contact the victim within 24 hours has been set"
             messages.success(request, text)
             return HttpResponseRedirect(reverse("interventions:risk", args=[case.pk]))
-    else:
-        casefacts.viewed(request, case, "risk assessment form")
+    # The page (blank, or with the refusal) shows the case's people: one access-log line.
+    casefacts.viewed(request, case, "risk assessment form")
     return render(
         request,
         "interventions/risk_form.html",
@@ -141,7 +141,12 @@ def interventions(request: PartnershipRequest, case_id: int) -> HttpResponse:
 def intervention_new(request: PartnershipRequest, case_id: int) -> HttpResponse:
     case = casefacts.case_for(request, case_id)
     parties = casefacts.parties_choices(case, role=None)
-    form = InterventionForm(request.POST or None, parties=parties, initial={"kind": request.GET.get("kind", "")})
+    form = InterventionForm(
+        request.POST or None,
+        parties=parties,
+        places=casefacts.place_labels(case),
+        initial={"kind": request.GET.get("kind", "")},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         subject = casefacts.party_on(case, int(data["subject"])) if data["subject"] else None
@@ -164,8 +169,8 @@ def intervention_new(request: PartnershipRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, f"{done.get_kind_display()} recorded at step {done.step}")
             return HttpResponseRedirect(reverse("interventions:interventions", args=[case.pk]))
-    else:
-        casefacts.viewed(request, case, "intervention form")
+    # The page (blank, or with the refusal) shows the case's people: one access-log line.
+    casefacts.viewed(request, case, "intervention form")
     return render(
         request,
         "interventions/intervention_form.html",
@@ -223,8 +228,8 @@ def intervention(request: PartnershipRequest, case_id: int, intervention_id: int
             for name, message in exc.problems:
                 field_name = {"new_expiry": "new_expiry", "expires_at": "new_expiry"}.get(name, name)
                 target.add_error(field_name if field_name in target.fields else None, message)
-    else:
-        casefacts.viewed(request, case, "intervention")
+    # The page (blank, or with the refusal) shows the case's people: one access-log line.
+    casefacts.viewed(request, case, "intervention")
     forms_with_errors = [f for f in (outcome_form, breach_form, extend_form) if f.errors]
     return render(
         request,
@@ -268,8 +273,8 @@ def tasks(request: PartnershipRequest, case_id: int) -> HttpResponse:
             who = "you" if owner.pk == request.user.pk else (owner.full_name or owner.email)
             messages.success(request, f"Task set for {who}")
             return HttpResponseRedirect(reverse("interventions:tasks", args=[case.pk]))
-    else:
-        casefacts.viewed(request, case, "tasks")
+    # The page (blank, or with the refusal) shows the case's people: one access-log line.
+    casefacts.viewed(request, case, "tasks")
     return render(
         request,
         "interventions/tasks.html",
@@ -329,9 +334,11 @@ def my_work(request: PartnershipRequest) -> HttpResponse:
 # --- The partnership's counts and instruments -----------------------------------------------------------------
 
 
-@require_area("cases")
 @require_GET
 def powers(request: PartnershipRequest) -> HttpResponse:
+    """Counts only (no names), so managers and analysts (the ``plans`` area) see them as well as caseworkers."""
+    if not (can(request, "cases") or can(request, "plans")):
+        raise PermissionDenied("This needs the caseworker, meeting chair, manager, analyst or partnership admin role")
     return render(
         request,
         "interventions/powers.html",

@@ -204,3 +204,23 @@ def test_default_instruments_are_made_once(partnership):
     assert (victim.medium_from, victim.high_from, victim.referral_from) == (22, 32, 22)
     assert (victim.review_days_medium, victim.review_days_high) == (28, 14)
     assert "not a national rule" in victim.source_note
+
+
+def test_hand_worked_perpetrator_vulnerability_is_high_with_a_review_and_no_contact_task(setting, caseworker_a):
+    case, _, perpetrator, _ = setting
+    matrix = RiskInstrument.objects.get(key="asb-perpetrator", status="published")
+    picks = {1: "Yes", 2: "Not known", 3: "Yes", 4: "No", 5: "Yes", 6: "No", 7: "Yes"}  # 3+1+3+0+3x2+0+3 = 16
+    a = services.assess(
+        case=case, party=perpetrator, instrument=matrix, chosen=answers_for(matrix, picks), actor=caseworker_a
+    )
+    assert (a.score, a.band, a.assessed_as) == (16, "high", "perpetrator")
+    assert [t.source for t in CaseTask.objects.all()] == [TaskSource.RISK_REVIEW]
+    with pytest.raises(services.InterventionsError) as refused:
+        services.assess(
+            case=case,
+            party=perpetrator,
+            instrument=matrix,
+            chosen=answers_for(matrix, {1: "Yes"}),
+            actor=caseworker_a,
+        )
+    assert len(refused.value.problems) == 6  # every unanswered question, named
