@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
@@ -23,6 +23,10 @@ from safer.core.models import AccessAction, Partnership, Role, User
 def case_for(request: PartnershipRequest, case_id: int) -> Case:
     case: Case = case_selectors.case_for(request, case_id)
     return case
+
+
+def visible_cases(request: PartnershipRequest) -> QuerySet[Case]:
+    return case_selectors.visible_cases(request)
 
 
 def viewed(request: PartnershipRequest, case: Case, what: str) -> None:

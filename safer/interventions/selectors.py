@@ -76,20 +76,28 @@ def task_on(case: Any, task_id: int) -> CaseTask:
         raise Http404("No such task") from exc
 
 
-def open_tasks_for(user: User, partnership: Partnership) -> QuerySet[CaseTask]:
+def open_tasks_for(user: User, partnership: Partnership, visible: QuerySet[Any]) -> QuerySet[CaseTask]:
+    """Open tasks of this person on cases their agencies can still see (``visible``: the cases selector)."""
     return (
-        CaseTask.objects.filter(owner=user, partnership=partnership, done_at__isnull=True)
+        CaseTask.objects.filter(
+            owner=user, partnership=partnership, done_at__isnull=True, case__in=visible.values("pk")
+        )
         .select_related("case")
         .order_by("due_at", "id")
     )
 
 
-def reviews_due_for(user: User, partnership: Partnership, within_days: int = 14) -> list[RiskAssessment]:
-    """The latest assessment of each party this person assessed, whose review falls due within ``within_days``."""
+def reviews_due_for(
+    user: User, partnership: Partnership, visible: QuerySet[Any], within_days: int = 14
+) -> list[RiskAssessment]:
+    """The latest assessment of each party this person assessed (on a case they can still see), whose review falls
+    due within ``within_days``."""
     horizon = timezone.localdate() + timedelta(days=within_days)
     latest: dict[int, RiskAssessment] = {}
     rows = (
-        RiskAssessment.objects.filter(partnership=partnership, party__risk_assessments__assessed_by=user)
+        RiskAssessment.objects.filter(
+            partnership=partnership, party__risk_assessments__assessed_by=user, case__in=visible.values("pk")
+        )
         .select_related("case", "instrument")
         .order_by("party_id", "-assessed_at", "-id")
         .distinct()

@@ -311,8 +311,9 @@ def my_work(request: PartnershipRequest) -> HttpResponse:
         count = services.mark_notifications_read(request.user, request.partnership)
         messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read")
         return HttpResponseRedirect(reverse("interventions:my-work"))
-    open_tasks = list(selectors.open_tasks_for(request.user, request.partnership))
-    reviews = selectors.reviews_due_for(request.user, request.partnership)
+    visible = casefacts.visible_cases(request)
+    open_tasks = list(selectors.open_tasks_for(request.user, request.partnership, visible))
+    reviews = selectors.reviews_due_for(request.user, request.partnership, visible)
     casefacts.viewed_list(request, "my work")
     return render(
         request,

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from safer.cases.models import ChronologyEntry
 from safer.core.models import AccessEvent
 from safer.interventions import services
 from safer.interventions.models import (
@@ -81,6 +82,12 @@ def test_hand_worked_high_score_sets_a_24_hour_contact_task_and_a_14_day_review(
     review = CaseTask.objects.get(source=TaskSource.RISK_REVIEW)
     assert timezone.localtime(review.due_at).date() == a.next_review_on
     assert [row["score"] for row in a.answers] == [3, 3, 0, 3, 8, 8, 6, 3, 0, 0, 2, 0, 0, 2]
+    [entry] = ChronologyEntry.objects.filter(case=a.case, kind="risk")
+    assert entry.summary == (
+        "Risk assessment (ASB victim risk and vulnerability matrix, version 1) of the victim: score 38, band high; "
+        "referral to victim support prompted"
+    )
+    assert (entry.source_type, entry.source_id) == ("interventions.riskassessment", str(a.pk))
     assert mail.outbox == []  # assigned to themselves: no e-mail
 
 
