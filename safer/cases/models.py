@@ -397,6 +397,9 @@ class Report(models.Model):
         help_text="Empty: anonymous",
     )
     victims = models.ManyToManyField(Person, blank=True, related_name="reports_as_victim")
+    subjects = models.ManyToManyField(
+        Person, blank=True, related_name="reports_as_subject", help_text="Who the behaviour is said to come from"
+    )
     description = models.TextField()
     occurred_from = models.DateTimeField(null=True, blank=True)
     occurred_to = models.DateTimeField(null=True, blank=True)

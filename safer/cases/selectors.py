@@ -13,13 +13,31 @@ Signatures other apps rely on (``scope`` is an ``HttpRequest`` after the middlew
 
 from __future__ import annotations
 
+import difflib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from safer.cases.models import Case, CaseNote, Sensitivity
-from safer.core.models import Agency, Partnership, Role
+from safer.cases.models import (
+    Address,
+    Case,
+    CaseAgency,
+    CaseNote,
+    CaseParty,
+    CasePlace,
+    CaseStatus,
+    PartyRole,
+    Person,
+    Report,
+    Sensitivity,
+    name_key,
+    normalise_postcode,
+)
+from safer.core.models import Agency, Partnership, Role, User
 
 
 class Scope(Protocol):
@@ -74,3 +92,371 @@ def notes_for(scope: Any, case: Case) -> tuple[list[CaseNote], int]:
     agency_ids = {a.pk for a in _agencies(scope)} if _has_case_role(scope) else set()
     shown = [n for n in notes if n.sensitivity == Sensitivity.NORMAL or n.agency_id in agency_ids]
     return shown, len(notes) - len(shown)
+
+
+# --- reports, people and places the person may see -----------------------------------------------------------------
+
+REPEAT_WINDOW_DAYS = 183  # "in 6 months"
+
+
+def visible_reports(scope: Any) -> QuerySet[Report]:
+    """Reports received by one of the person's agencies, or joined to a case they may see."""
+    partnership = _partnership(scope)
+    if partnership is None:
+        return Report.objects.none()
+    agency_ids = [a.pk for a in _agencies(scope) if a.partnership_id == partnership.pk]
+    return Report.objects.filter(partnership=partnership).filter(
+        Q(receiving_agency_id__in=agency_ids) | Q(case_id__in=visible_cases(scope).values("pk"))
+    )
+
+
+def visible_people(scope: Any) -> QuerySet[Person]:
+    """People (and businesses, groups) the person's agencies recorded, or who are on a report or case they may see."""
+    partnership = _partnership(scope)
+    if partnership is None:
+        return Person.objects.none()
+    agency_ids = [a.pk for a in _agencies(scope) if a.partnership_id == partnership.pk]
+    reports = visible_reports(scope)
+    return Person.objects.filter(partnership=partnership).filter(
+        Q(created_by_agency_id__in=agency_ids)
+        | Q(pk__in=CaseParty.objects.filter(case__in=visible_cases(scope)).values("person_id"))
+        | Q(pk__in=reports.values("reporter_id"))
+        | Q(pk__in=reports.values("victims__id"))
+        | Q(pk__in=reports.values("subjects__id"))
+    )
+
+
+def visible_addresses(scope: Any) -> QuerySet[Address]:
+    partnership = _partnership(scope)
+    if partnership is None:
+        return Address.objects.none()
+    agency_ids = [a.pk for a in _agencies(scope) if a.partnership_id == partnership.pk]
+    return Address.objects.filter(partnership=partnership).filter(
+        Q(created_by_agency_id__in=agency_ids)
+        | Q(pk__in=CasePlace.objects.filter(case__in=visible_cases(scope)).values("address_id"))
+        | Q(pk__in=visible_reports(scope).values("place_id"))
+    )
+
+
+def report_for(scope: Any, report_id: int | str) -> Report:
+    try:
+        pk = int(report_id)
+    except (TypeError, ValueError) as exc:
+        raise Http404("No such report") from exc
+    report = (
+        visible_reports(scope)
+        .select_related("receiving_agency", "reporter", "place", "case", "recorded_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if report is None:
+        raise Http404("No such report")
+    return report
+
+
+def person_for(scope: Any, person_id: int | str) -> Person:
+    try:
+        pk = int(person_id)
+    except (TypeError, ValueError) as exc:
+        raise Http404("No such person") from exc
+    person = visible_people(scope).select_related("address").filter(pk=pk).first()
+    if person is None:
+        raise Http404("No such person")
+    return person
+
+
+# --- repeat counts -------------------------------------------------------------------------------------------------
+
+
+def _since(days: int = REPEAT_WINDOW_DAYS) -> datetime:
+    return timezone.now() - timedelta(days=days)
+
+
+def person_report_count(scope: Any, person: Person, days: int = REPEAT_WINDOW_DAYS) -> int:
+    """Reports in the window naming the person as reporter or victim, across the agencies the person may see."""
+    return (
+        visible_reports(scope)
+        .filter(received_at__gte=_since(days))
+        .filter(Q(reporter=person) | Q(victims=person))
+        .values("pk")
+        .distinct()
+        .count()
+    )
+
+
+def person_subject_count(scope: Any, person: Person, days: int = REPEAT_WINDOW_DAYS) -> int:
+    return visible_reports(scope).filter(received_at__gte=_since(days), subjects=person).values("pk").distinct().count()
+
+
+def place_report_count(scope: Any, address: Address, days: int = REPEAT_WINDOW_DAYS) -> int:
+    return visible_reports(scope).filter(received_at__gte=_since(days), place=address).count()
+
+
+@dataclass(frozen=True)
+class CaseCounts:
+    reports_on_case: int  # all reports on the case within the window
+    victim_counts: list[tuple[Person, int]]  # each victim: reports naming them, across visible agencies
+    place_counts: list[tuple[Address, int]]
+
+    @property
+    def headline(self) -> int:
+        return max([self.reports_on_case, *(n for _, n in self.victim_counts)])
+
+
+def case_counts(scope: Any, case: Case, days: int = REPEAT_WINDOW_DAYS) -> CaseCounts:
+    victims = [p.person for p in case.parties.filter(role=PartyRole.VICTIM).select_related("person")]
+    places = [p.address for p in case.places.select_related("address")]
+    return CaseCounts(
+        reports_on_case=case.reports.filter(received_at__gte=_since(days)).count(),
+        victim_counts=[(v, person_report_count(scope, v, days)) for v in victims],
+        place_counts=[(a, place_report_count(scope, a, days)) for a in places],
+    )
+
+
+# --- matching a new report against what the person may see ---------------------------------------------------------
+
+NAME_THRESHOLD = 0.85  # name alone
+NAME_WITH_EVIDENCE = 0.6  # name plus the same date of birth or postcode
+
+
+@dataclass
+class PersonMatch:
+    new_person: Person
+    candidate: Person
+    score: float
+    reasons: list[str]
+    recent_reports: int = 0
+
+
+@dataclass
+class AddressMatch:
+    candidate: Address
+    reasons: list[str]
+    recent_reports: int = 0
+
+
+@dataclass
+class CaseMatch:
+    case: Case
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Matches:
+    people: list[PersonMatch]
+    addresses: list[AddressMatch]
+    cases: list[CaseMatch]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.people or self.addresses or self.cases)
+
+
+def name_similarity(a: str, b: str) -> float:
+    """Similarity of two normalised name keys (token-sorted), 0 to 1."""
+    if not a or not b:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def _best_name_score(person: Person, candidate: Person) -> float:
+    keys = [candidate.name_key, *candidate.alias_keys()]
+    return max(name_similarity(person.name_key, key) for key in keys)
+
+
+def match_people(scope: Any, person: Person, exclude: set[int], limit: int = 5) -> list[PersonMatch]:
+    tokens = [t for t in person.name_key.split() if len(t) >= 3]
+    query = Q()
+    for token in tokens:
+        query |= Q(name_key__contains=token) | Q(aliases__icontains=token)
+    if person.date_of_birth is not None:
+        query |= Q(date_of_birth=person.date_of_birth)
+    if person.address is not None and person.address.postcode:
+        query |= Q(address__postcode=person.address.postcode)
+    if not query:
+        return []
+    candidates = visible_people(scope).filter(query).exclude(pk__in=exclude).select_related("address")[:200]
+    found: list[PersonMatch] = []
+    for candidate in candidates:
+        score = _best_name_score(person, candidate)
+        reasons = []
+        same_dob = person.date_of_birth is not None and person.date_of_birth == candidate.date_of_birth
+        same_postcode = (
+            person.address is not None
+            and candidate.address is not None
+            and bool(person.address.postcode)
+            and person.address.postcode == candidate.address.postcode
+        )
+        if candidate.date_of_birth and person.date_of_birth and not same_dob:
+            continue  # both dates known and different: not the same person
+        if score >= NAME_THRESHOLD or (score >= NAME_WITH_EVIDENCE and (same_dob or same_postcode)):
+            reasons.append(f"name {round(score * 100)}% alike")
+            if same_dob:
+                reasons.append("same date of birth")
+            if same_postcode:
+                reasons.append("same postcode")
+            found.append(PersonMatch(new_person=person, candidate=candidate, score=score, reasons=reasons))
+    found.sort(key=lambda m: (-len(m.reasons), -m.score))
+    for match in found[:limit]:
+        match.recent_reports = person_report_count(scope, match.candidate)
+    return found[:limit]
+
+
+def match_addresses(scope: Any, address: Address, limit: int = 5) -> list[AddressMatch]:
+    query = Q(pk=address.pk)
+    if address.postcode:
+        query |= Q(postcode=address.postcode)
+    if address.lsoa_code:
+        query |= Q(lsoa_code=address.lsoa_code)
+    found = []
+    for candidate in visible_addresses(scope).filter(query)[:100]:
+        reasons = []
+        if candidate.pk == address.pk:
+            reasons.append("the same address")
+        elif address.postcode and candidate.postcode == address.postcode:
+            reasons.append("same postcode")
+        elif address.lsoa_code and candidate.lsoa_code == address.lsoa_code:
+            reasons.append(f"same LSOA ({address.lsoa_code})")
+        found.append(AddressMatch(candidate=candidate, reasons=reasons))
+    rank = {"the same address": 0, "same postcode": 1}
+    found.sort(key=lambda m: rank.get(m.reasons[0], 2))
+    for match in found[:limit]:
+        match.recent_reports = place_report_count(scope, match.candidate)
+    return found[:limit]
+
+
+def matches_for_report(scope: Any, report: Report) -> Matches:
+    """People, places and open cases that look like the report's, among what the person may see."""
+    own = [report.reporter, *report.victims.all(), *report.subjects.all()]
+    own_people = [p for p in own if p is not None]
+    own_ids = {p.pk for p in own_people}
+    people: list[PersonMatch] = []
+    for person in dict.fromkeys(own_people):
+        people += match_people(scope, person, exclude=own_ids)
+    addresses = match_addresses(scope, report.place) if report.place is not None else []
+    cases: dict[int, CaseMatch] = {}
+    open_cases = visible_cases(scope).exclude(status=CaseStatus.CLOSED).select_related("owning_agency", "officer")
+    person_ids = own_ids | {m.candidate.pk for m in people}
+    for party in CaseParty.objects.filter(case__in=open_cases, person_id__in=person_ids).select_related(
+        "case", "person"
+    ):
+        match = cases.setdefault(party.case_id, CaseMatch(case=party.case))
+        reason = f"{party.person.display_name} is {PartyRole(party.role).label.lower()}"
+        if reason not in match.reasons:
+            match.reasons.append(reason)
+    address_ids = {m.candidate.pk for m in addresses if m.reasons and not m.reasons[0].startswith("same LSOA")}
+    lsoa_ids = {m.candidate.pk for m in addresses if m.reasons and m.reasons[0].startswith("same LSOA")}
+    for place in CasePlace.objects.filter(case__in=open_cases, address_id__in=address_ids | lsoa_ids).select_related(
+        "case", "address"
+    ):
+        match = cases.setdefault(place.case_id, CaseMatch(case=place.case))
+        reason = ("same area: " if place.address_id in lsoa_ids else "place: ") + place.address.one_line
+        if reason not in match.reasons:
+            match.reasons.append(reason)
+    if report.case_id is not None:
+        cases.pop(report.case_id, None)
+    case_rows = sorted(cases.values(), key=lambda m: (-len(m.reasons), -m.case.opened_at.timestamp()))
+    for row in case_rows:
+        row.case = open_cases.get(pk=row.case.pk)
+    return Matches(people=people, addresses=addresses, cases=case_rows[:10])
+
+
+# --- case page ------------------------------------------------------------------------------------------------------
+
+
+def shared_with(scope: Any, case: Case) -> CaseAgency | None:
+    """The share through which the person sees the case, when their agency does not own it."""
+    agency_ids = [a.pk for a in _agencies(scope)]
+    if case.owning_agency_id in agency_ids:
+        return None
+    return case.shares.filter(agency_id__in=agency_ids, removed_at__isnull=True).select_related("agency").first()
+
+
+def case_page(scope: Any, case: Case) -> dict[str, Any]:
+    notes, hidden = notes_for(scope, case)
+    return {
+        "parties": list(case.parties.select_related("person", "person__address").order_by("role", "added_at")),
+        "places": list(case.places.select_related("address")),
+        "shares": list(case.shares.filter(removed_at__isnull=True).select_related("agency", "added_by")),
+        "consent_changes": list(case.consent_changes.select_related("agency", "changed_by")),
+        "chronology": list(case.chronology.select_related("author", "agency")[:200]),
+        "chronology_total": case.chronology.count(),
+        "notes": notes,
+        "hidden_notes": hidden,
+        "reports": list(case.reports.select_related("receiving_agency").order_by("-received_at")),
+        "links": list(
+            visible_cases(scope).filter(
+                Q(pk__in=case.links_from.values("linked_case_id")) | Q(pk__in=case.links_to.values("case_id"))
+            )
+        ),
+        "counts": case_counts(scope, case),
+    }
+
+
+def person_reports(scope: Any, person: Person, limit: int = 100) -> list[Report]:
+    """Reports naming the person (as reporter, victim or subject) that the person asking may see, newest first."""
+    ids = visible_reports(scope).filter(Q(reporter=person) | Q(victims=person) | Q(subjects=person)).values("pk")
+    return list(
+        Report.objects.filter(pk__in=ids).select_related("receiving_agency", "case").order_by("-received_at")[:limit]
+    )
+
+
+def person_cases(scope: Any, person: Person) -> list[CaseParty]:
+    return list(
+        CaseParty.objects.filter(person=person, case__in=visible_cases(scope))
+        .select_related("case", "case__owning_agency")
+        .order_by("-case__opened_at")
+    )
+
+
+# --- case list ------------------------------------------------------------------------------------------------------
+
+
+def case_list(
+    scope: Any,
+    *,
+    text: str = "",
+    status: str = "",
+    case_type: str = "",
+    agency_id: int | None = None,
+    officer_id: int | None = None,
+    ward_code: str = "",
+) -> QuerySet[Case]:
+    cases = visible_cases(scope).select_related("owning_agency", "officer")
+    if status:
+        cases = cases.filter(status=status)
+    if case_type:
+        cases = cases.filter(case_type=case_type)
+    if agency_id:
+        cases = cases.filter(Q(owning_agency_id=agency_id) | Q(shares__agency_id=agency_id, shares__removed_at=None))
+    if officer_id:
+        cases = cases.filter(officer_id=officer_id)
+    if ward_code:
+        cases = cases.filter(ward_code=ward_code)
+    text = text.strip()
+    if text:
+        key = name_key(text)
+        people = Person.objects.filter(partnership=_partnership(scope)).filter(
+            Q(name_key__contains=key) | Q(organisation_name__icontains=text) | Q(aliases__icontains=text)
+        )
+        cases = cases.filter(
+            Q(reference__iexact=text)
+            | Q(reference__icontains=text)
+            | Q(summary__icontains=text)
+            | Q(pk__in=CaseParty.objects.filter(person__in=people).values("case_id"))
+            | Q(
+                pk__in=CasePlace.objects.filter(
+                    Q(address__postcode=normalise_postcode(text)) | Q(address__line1__icontains=text)
+                ).values("case_id")
+            )
+        )
+    return cases.distinct().order_by("-opened_at", "-id")
+
+
+def ward_choices(scope: Any) -> list[tuple[str, str]]:
+    rows = visible_cases(scope).exclude(ward_code="").values_list("ward_code", "ward_name").distinct()
+    return sorted(set(rows), key=lambda r: r[1])
+
+
+def officer_choices(scope: Any) -> list[User]:
+    return list(User.objects.filter(pk__in=visible_cases(scope).values("officer_id")).order_by("full_name"))

@@ -1,0 +1,808 @@
+"""Caseworkers' pages: the first-call log and its matches, cases, people, sharing, closure, the case list.
+
+Every page that shows a case, a report or a person writes exactly one AccessEvent. An agency that sees a case because
+it was shared with it gives its purpose once per session before the first page of that case.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime, time
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from safer.cases import selectors, services
+from safer.cases.forms import (
+    CaseFilterForm,
+    CloseForm,
+    ConsentForm,
+    EditCaseForm,
+    FirstCallForm,
+    NoteForm,
+    OpenCaseForm,
+    PartyForm,
+    PlaceForm,
+    PurposeForm,
+    ReopenForm,
+    ShareForm,
+    TransferForm,
+)
+from safer.cases.models import Case, CaseAgency, PartyKind, PartyRole
+from safer.core import selectors as core_selectors
+from safer.core.audit import record_access
+from safer.core.http import PartnershipRequest
+from safer.core.models import AccessAction, Agency, User
+from safer.core.permissions import require_area
+from safer.intelligence.exports import csv_response
+
+PURPOSES_KEY = "case_purposes"
+PAGE_SIZE = 25
+
+
+# --- helpers --------------------------------------------------------------------------------------------------------
+
+
+def _purpose(request: PartnershipRequest, case: Case) -> str | None:
+    purposes: dict[str, str] = request.session.get(PURPOSES_KEY, {})
+    return purposes.get(str(case.pk))
+
+
+def _log_view(
+    request: PartnershipRequest, object_type: str, object_id: int | str, purpose: str = "", detail: str = ""
+) -> None:
+    record_access(
+        action=AccessAction.VIEW,
+        actor=request.user,
+        object_type=object_type,
+        object_id=object_id,
+        purpose=purpose,
+        detail=detail,
+        request=request,
+    )
+
+
+def _open_case(request: PartnershipRequest, case_id: int, detail: str) -> Case | HttpResponse:
+    """The case (404 for anyone it is not shared with), its one view logged; or the purpose question first."""
+    case = selectors.case_for(request, case_id)
+    purpose = ""
+    if selectors.shared_with(request, case) is not None:
+        stored = _purpose(request, case)
+        if stored is None:
+            return HttpResponseRedirect(reverse("cases:purpose", args=[case.pk]) + "?next=" + request.get_full_path())
+        purpose = stored
+    _log_view(request, "case", case.pk, purpose=purpose, detail=detail)
+    return case
+
+
+def _is_owner(request: PartnershipRequest, case: Case) -> bool:
+    return any(a.pk == case.owning_agency_id for a in request.agencies)
+
+
+def _require_owner(request: PartnershipRequest, case: Case) -> None:
+    if not _is_owner(request, case):
+        raise PermissionDenied(f"Only {case.owning_agency.name} can do this on case {case.reference}")
+
+
+def _acting_agency(request: PartnershipRequest, case: Case) -> Agency:
+    for agency in request.agencies:
+        if agency.pk == case.owning_agency_id:
+            return agency
+    share = selectors.shared_with(request, case)
+    if share is not None:
+        return share.agency
+    return request.agencies[0]
+
+
+def _agency_officers(agency: Agency) -> list[User]:
+    return list(
+        User.objects.filter(memberships__agency=agency, memberships__is_active=True, is_active=True).order_by(
+            "full_name"
+        )
+    )
+
+
+def _apply_error(form: Any, exc: services.CaseError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc))
+
+
+def _form_page(
+    request: PartnershipRequest,
+    case: Case,
+    form: Any,
+    *,
+    title: str,
+    button: str,
+    intro: str = "",
+    status: int = 200,
+    conflict: str = "",
+) -> HttpResponse:
+    return render(
+        request,
+        "cases/form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": title,
+            "button": button,
+            "intro": intro,
+            "conflict": conflict,
+            "page_error": bool(form.errors) or bool(conflict),
+        },
+        status=status,
+    )
+
+
+CaseView = Callable[..., HttpResponse]
+
+
+# --- first call ------------------------------------------------------------------------------------------------------
+
+
+def _party(name: str, dob: Any = None, kind: str = PartyKind.PERSON, phone: str = "") -> services.PartyInput | None:
+    if not name.strip():
+        return None
+    return services.PartyInput(name=name, kind=kind, date_of_birth=dob, phone=phone)
+
+
+@require_area("cases")
+@require_http_methods(["GET", "POST"])
+def report_new(request: PartnershipRequest) -> HttpResponse:
+    agencies = list(request.agencies)
+    form = FirstCallForm(request.POST if request.method == "POST" else None, agencies=agencies)
+    if request.method == "POST":
+        # A double click sends the same one-time key twice: the second finds the first report and shows it.
+        key = request.POST.get("submission_key", "")
+        try:
+            existing = selectors.visible_reports(request).filter(submission_key=uuid.UUID(key)).first()
+        except ValueError:
+            existing = None
+        if existing is not None:
+            return HttpResponseRedirect(reverse("cases:report", args=[existing.pk]))
+        if form.is_valid():
+            data = form.cleaned_data
+            agency = next(a for a in agencies if str(a.pk) == data["receiving_agency"])
+            victim = _party(data["victim_name"], data["victim_dob"])
+            subject = _party(data["subject_name"], data["subject_dob"], kind=data["subject_kind"])
+            try:
+                report, _created = services.record_report(
+                    partnership=request.partnership,
+                    actor=request.user,
+                    receiving_agency=agency,
+                    channel=data["channel"],
+                    description=data["description"],
+                    nsir_type=data["nsir_type"],
+                    reporter=_party(data["reporter_name"], data["reporter_dob"], phone=data["reporter_phone"]),
+                    reporter_is_victim=data["reporter_is_victim"],
+                    victims=[victim] if victim else [],
+                    subjects=[subject] if subject else [],
+                    place=services.PlaceInput(line1=data["place_line1"], postcode=data["place_postcode"])
+                    if data["place_line1"]
+                    else None,
+                    occurred_from=data["occurred_from"],
+                    occurred_to=data["occurred_to"],
+                    hate_motivated=data["hate_motivated"],
+                    hate_strand=data["hate_strand"],
+                    submission_key=data["submission_key"],
+                    request=request,
+                )
+            except services.CaseError as exc:
+                _apply_error(form, exc)
+            else:
+                return HttpResponseRedirect(reverse("cases:report", args=[report.pk]))
+    return render(
+        request,
+        "cases/report_new.html",
+        {"form": form, "page_error": bool(form.errors)},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_area("cases")
+@require_GET
+def report_detail(request: PartnershipRequest, report_id: int) -> HttpResponse:
+    report = selectors.report_for(request, report_id)
+    _log_view(request, "report", report.pk)
+    matches = selectors.matches_for_report(request, report) if report.case_id is None else None
+    people = services.report_people(report)
+    counts = {p.pk: selectors.person_report_count(request, p) for p, _ in people}
+    link_choices = [(str(m.case.pk), f"{m.case.reference}") for m in matches.cases] if matches else []
+    form = OpenCaseForm(agencies=list(request.agencies), link_choices=link_choices)
+    return render(
+        request,
+        "cases/report.html",
+        {
+            "report": report,
+            "people": people,
+            "counts": counts,
+            "matches": matches,
+            "form": form,
+            "place_count": selectors.place_report_count(request, report.place) if report.place else 0,
+            "role_labels": dict(PartyRole.choices),
+        },
+    )
+
+
+@require_area("cases")
+@require_POST
+def report_same_person(request: PartnershipRequest, report_id: int) -> HttpResponse:
+    report = selectors.report_for(request, report_id)
+    try:
+        new_person = selectors.person_for(request, request.POST.get("new_person", ""))
+        existing = selectors.person_for(request, request.POST.get("existing", ""))
+    except Exception:
+        messages.error(request, "Choose one of the matching people shown")
+        return HttpResponseRedirect(reverse("cases:report", args=[report.pk]))
+    if new_person.pk not in {p.pk for p, _ in services.report_people(report)}:
+        messages.error(request, "Choose one of the people on this report")
+        return HttpResponseRedirect(reverse("cases:report", args=[report.pk]))
+    try:
+        services.use_existing_person(
+            report=report, new_person=new_person, existing=existing, actor=request.user, request=request
+        )
+    except services.CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{existing.display_name}: the report now uses the existing record")
+    return HttpResponseRedirect(reverse("cases:report", args=[report.pk]))
+
+
+@require_area("cases")
+@require_POST
+def report_add_to_case(request: PartnershipRequest, report_id: int) -> HttpResponse:
+    report = selectors.report_for(request, report_id)
+    case = selectors.case_for(request, request.POST.get("case", ""))
+    try:
+        services.add_report_to_case(report=report, case=case, actor=request.user, request=request)
+    except services.CaseError as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(reverse("cases:report", args=[report.pk]))
+    messages.success(request, f"Report {report.reference} added to case {case.reference}")
+    return HttpResponseRedirect(reverse("cases:case", args=[case.pk]))
+
+
+@require_area("cases")
+@require_POST
+def report_open_case(request: PartnershipRequest, report_id: int) -> HttpResponse:
+    report = selectors.report_for(request, report_id)
+    matches = selectors.matches_for_report(request, report) if report.case_id is None else None
+    link_choices = [(str(m.case.pk), m.case.reference) for m in matches.cases] if matches else []
+    agencies = list(request.agencies)
+    form = OpenCaseForm(request.POST, agencies=agencies, link_choices=link_choices)
+    if form.is_valid():
+        data = form.cleaned_data
+        agency = next(a for a in agencies if str(a.pk) == data["owning_agency"])
+        link_to = selectors.case_for(request, data["link_to"]) if data["link_to"] else None
+        try:
+            case = services.open_case(
+                partnership=request.partnership,
+                actor=request.user,
+                owning_agency=agency,
+                case_type=data["case_type"],
+                summary=data["summary"],
+                report=report,
+                link_to=link_to,
+                request=request,
+            )
+        except services.CaseError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Case {case.reference} opened")
+            return HttpResponseRedirect(reverse("cases:case", args=[case.pk]))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return HttpResponseRedirect(reverse("cases:report", args=[report.pk]))
+
+
+# --- case page ------------------------------------------------------------------------------------------------------
+
+
+@require_area("cases")
+@require_http_methods(["GET", "POST"])
+def purpose(request: PartnershipRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_for(request, case_id)
+    share = selectors.shared_with(request, case)
+    next_url = request.GET.get("next") or reverse("cases:case", args=[case.pk])
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}) or not next_url.startswith(
+        "/"
+    ):
+        next_url = reverse("cases:case", args=[case.pk])
+    if share is None:
+        return HttpResponseRedirect(next_url)
+    form = PurposeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        purposes = dict(request.session.get(PURPOSES_KEY, {}))
+        purposes[str(case.pk)] = form.cleaned_data["purpose"].strip()
+        request.session[PURPOSES_KEY] = purposes
+        return HttpResponseRedirect(next_url)
+    return render(
+        request,
+        "cases/purpose.html",
+        {"case": case, "share": share, "form": form, "page_error": bool(form.errors)},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_area("cases")
+@require_GET
+def case_detail(request: PartnershipRequest, case_id: int) -> HttpResponse:
+    opened = _open_case(request, case_id, "Case page")
+    if isinstance(opened, HttpResponse):
+        return opened
+    case = opened
+    context = selectors.case_page(request, case)
+    return render(
+        request,
+        "cases/case.html",
+        {
+            "case": case,
+            "is_owner": _is_owner(request, case),
+            "shared_by": selectors.shared_with(request, case),
+            "party_counts": {p.person_id: selectors.person_report_count(request, p.person) for p in context["parties"]},
+            **context,
+        },
+    )
+
+
+@require_area("cases")
+@require_http_methods(["GET", "POST"])
+def case_edit(request: PartnershipRequest, case_id: int) -> HttpResponse:
+    opened = _open_case(request, case_id, "Edit details") if request.method == "GET" else None
+    if isinstance(opened, HttpResponse):
+        return opened
+    case = opened or selectors.case_for(request, case_id)
+    _require_owner(request, case)
+    officers = _agency_officers(case.owning_agency)
+    initial = {
+        "version": case.version,
+        "summary": case.summary,
+        "case_type": case.case_type,
+        "status": case.status,
+        "officer": str(case.officer_id or ""),
+    }
+    form = EditCaseForm(request.POST if request.method == "POST" else None, initial=initial, officers=officers)
+    conflict = ""
+    if case.is_closed:
+        messages.error(request, "Reopen the case before changing it")
+        return HttpResponseRedirect(reverse("cases:case", args=[case.pk]))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        officer = next((u for u in officers if str(u.pk) == data["officer"]), None)
+        try:
+            services.update_case(
+                case=case,
+                actor=request.user,
+                expected_version=data["version"],
+                summary=data["summary"],
+                case_type=data["case_type"],
+                status=data["status"],
+                officer=officer,
+                request=request,
+            )
+        except services.ConflictError as exc:
+            conflict = str(exc)
+        except services.CaseError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, "Case details saved")
+            return HttpResponseRedirect(reverse("cases:case", args=[case.pk]))
+    return _form_page(
+        request,
+        case,
+        form,
+        title=f"Change the details of case {case.reference}",
+        button="Save changes",
+        conflict=conflict,
+        status=409 if conflict else 400 if form.errors else 200,
+    )
+
+
+def _simple_case_form(
+    request: PartnershipRequest,
+    case_id: int,
+    *,
+    form_class: type,
+    title: str,
+    button: str,
+    detail: str,
+    save: Callable[[Case, dict[str, Any]], str],
+    owner_only: bool = False,
+    form_kwargs: Callable[[Case], dict[str, Any]] | None = None,
+    intro: str = "",
+    initial: Callable[[Case], dict[str, Any]] | None = None,
+) -> HttpResponse:
+    if request.method == "GET":
+        opened = _open_case(request, case_id, detail)
+        if isinstance(opened, HttpResponse):
+            return opened
+        case = opened
+    else:
+        case = selectors.case_for(request, case_id)
+    if owner_only:
+        _require_owner(request, case)
+    kwargs = form_kwargs(case) if form_kwargs else {}
+    form = form_class(
+        request.POST if request.method == "POST" else None, initial=initial(case) if initial else None, **kwargs
+    )
+    conflict = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = save(case, form.cleaned_data)
+        except services.ConflictError as exc:
+            conflict = str(exc)
+        except services.CaseError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, message)
+            return HttpResponseRedirect(reverse("cases:case", args=[case.pk]))
+    return _form_page(
+        request,
+        case,
+        form,
+        title=title.format(case=case),
+        button=button,
+        intro=intro,
+        conflict=conflict,
+        status=409 if conflict else 400 if form.errors else 200,
+    )
+
+
+@require_area("cases")
+@require_http_methods(["GET", "POST"])
+def add_party(request: PartnershipRequest, case_id: int) -> HttpResponse:
+    def save(case: Case, data: dict[str, Any]) -> str:
+        party = services.PartyInput(
+            name=data["name"], kind=data["kind"], date_of_birth=data["date_of_birth"], phone=data["phone"]
+        )
+        person = services.create_person(
+            partnership=request.partnership,
+            actor=request.user,
+            agency=_acting_agency(request, case),
+            kind=party.kind,
+            date_of_birth=party.date_of_birth,
+            phone=party.phone,
+            request=request,
+            **party.person_fields(),
+        )
+        services.add_party(case=case, person=person, role=data["role"], actor=request.user, request=request)
+        return f"{person.display_name} added to the case"
+
+    return _simple_case_form(
+        request,
+        case_id,
+        form_class=PartyForm,
+        title="Add a person, business or group to case {case.reference}",
+        button="Add to the case",
+        detail="Add party",
+        save=save,
+    )
+
+
+@require_area("cases")
+@require_http_methods(["GET", "POST"])
+def add_place(request: PartnershipRequest, case_id: int) -> HttpResponse:
+    def save(case: Case, data: dict[str, Any]) -> str:
+        address = services.find_or_create_address(
+            partnership=request.partnership,
+            line1=data["line1"],
+            town=data["town"],
+            postcode=data["postcode"],
+            agency=_acting_agency(request, case),
+        )
+        services.add_place(
+            case=case, address=address, actor=request.user, description=data["description"], request=request
+        )
+        return f"{address.one_line} added to the case"
+
+    return _simple_case_form(
+        request,
+        case_id,
+        form_class=PlaceForm,
+        title="Add a place to case {case.reference}",
+        button="Add the place",
+        detail="Add place",
+        save=save,
+    )
+
+
+@require_area("cases")
+@require_http_methods(["GET", "POST"])
+def add_note(request: PartnershipRequest, case_id: int) -> HttpResponse:
+    def save(case: Case, data: dict[str, Any]) -> str:
+        services.add_note(
+            case=case,
+            text=data["text"],
+            sensitivity=data["sensitivity"],
+            actor=request.user,
+            agency=_acting_agency(request, case),
+            request=request,
+        )
+        return "Note added"
+
+    return _simple_case_form(
+        request,
+        case_id,
+        form_class=NoteForm,
+        title="Add a note to case {case.reference}",
+        button="Add the note",
+        detail="Add note",
+        save=save,
+        intro="Sensitive notes are read only by caseworkers and meeting chairs of the owning agency and of your "
+        "agency. Everyone else on the case sees that a sensitive note exists, not what it says.",
+    )
+
+
+def _other_agencies(request: PartnershipRequest, case: Case) -> list[Agency]:
+    on_case = set(case.shares.filter(removed_at__isnull=True).values_list("agency_id", flat=True))
+    return [
+        a
+        for a in core_selectors.agencies_in(request.partnership)
+        if a.pk != case.owning_agency_id and a.pk not in on_case
+    ]
+
+
+@require_area("cases")
+@require_http_methods(["GET", "POST"])
+def share(request: PartnershipRequest, case_id: int) -> HttpResponse:
+    def save(case: Case, data: dict[str, Any]) -> str:
+        agency = core_selectors.agency_in(request.partnership, int(data["agency"]))
+        services.share_case(
+            case=case,
+            agency=agency,
+            gateway=data["gateway"],
+            gateway_other=data["gateway_other"],
+            consent_status=data["consent_status"],
+            reason=data["reason"],
+            actor=request.user,
+            request=request,
+        )
+        return f"{agency.name} added to the case"
+
+    return _simple_case_form(
+        request,
+        case_id,
+        form_class=ShareForm,
+        title="Add an agency to case {case.reference}",
+        button="Add the agency",
+        detail="Add agency",
+        save=save,
+        owner_only=True,
+        form_kwargs=lambda case: {"agencies": _other_agencies(request, case)},
+        intro="The agency will see the whole case: its people, places, chronology and notes (not sensitive notes). "
+        "Record the legal gateway you share under and whether the people concerned have consented.",
+    )
+
+
+@require_area("cases")
+@require_http_methods(["GET", "POST"])
+def change_consent(request: PartnershipRequest, case_id: int, share_id: int) -> HttpResponse:
+    def save(case: Case, data: dict[str, Any]) -> str:
+        row = CaseAgency.objects.filter(case=case, pk=share_id, removed_at__isnull=True).first()
+        if row is None:
+            raise services.CaseError("That agency is not on this case")
+        services.change_consent(
+            share=row,
+            consent_status=data["consent_status"],
+            reason=data["reason"],
+            actor=request.user,
+            request=request,
+        )
+        return f"Consent for {row.agency.name} recorded"
+
+    return _simple_case_form(
+        request,
+        case_id,
+        form_class=ConsentForm,
+        title="Change consent on case {case.reference}",
+        button="Record the change",
+        detail="Change consent",
+        save=save,
+        owner_only=True,
+        initial=lambda case: {
+            "consent_status": CaseAgency.objects.filter(case=case, pk=share_id)
+            .values_list("consent_status", flat=True)
+            .first()
+        },
+    )
+
+
+@require_area("cases")
+@require_http_methods(["GET", "POST"])
+def transfer(request: PartnershipRequest, case_id: int) -> HttpResponse:
+    def save(case: Case, data: dict[str, Any]) -> str:
+        agency = core_selectors.agency_in(request.partnership, int(data["agency"]))
+        services.transfer_case(
+            case=case,
+            to_agency=agency,
+            officer=None,
+            consent_status=data["consent_status"],
+            reason=data["reason"],
+            actor=request.user,
+            expected_version=data["version"],
+            request=request,
+        )
+        return f"Case transferred to {agency.name}"
+
+    return _simple_case_form(
+        request,
+        case_id,
+        form_class=TransferForm,
+        title="Transfer case {case.reference} to another agency",
+        button="Transfer the case",
+        detail="Transfer",
+        save=save,
+        owner_only=True,
+        form_kwargs=lambda case: {
+            "agencies": [a for a in core_selectors.agencies_in(request.partnership) if a.pk != case.owning_agency_id]
+        },
+        initial=lambda case: {"version": case.version},
+        intro="The new owner's consent status is recorded again on transfer. Your agency stays on the case under "
+        "s.115 so you keep its history.",
+    )
+
+
+@require_area("cases")
+@require_http_methods(["GET", "POST"])
+def close(request: PartnershipRequest, case_id: int) -> HttpResponse:
+    def save(case: Case, data: dict[str, Any]) -> str:
+        closed_on = data["closed_on"]
+        closed_at = None
+        if closed_on is not None and closed_on != timezone.localdate():
+            closed_at = timezone.make_aware(datetime.combine(closed_on, time(12, 0)))
+        services.close_case(
+            case=case,
+            actor=request.user,
+            expected_version=data["version"],
+            outcome=data["outcome"],
+            victim_satisfaction=data["victim_satisfaction"],
+            reason_told=data["reason_told"],
+            closed_at=closed_at,
+            request=request,
+        )
+        return f"Case {case.reference} closed. Retention review on {case.retention_review_on:%-d %B %Y}"
+
+    return _simple_case_form(
+        request,
+        case_id,
+        form_class=CloseForm,
+        title="Close case {case.reference}",
+        button="Close the case",
+        detail="Close",
+        save=save,
+        owner_only=True,
+        initial=lambda case: {"version": case.version, "closed_on": timezone.localdate()},
+        intro="Tell the victim when and why the case is closing before you close it. The retention review date "
+        "is set from the type of case (ASB, noise, nuisance premises 6 years; hate 7; vulnerability 10).",
+    )
+
+
+@require_area("cases")
+@require_http_methods(["GET", "POST"])
+def reopen(request: PartnershipRequest, case_id: int) -> HttpResponse:
+    def save(case: Case, data: dict[str, Any]) -> str:
+        services.reopen_case(
+            case=case, actor=request.user, expected_version=data["version"], reason=data["reason"], request=request
+        )
+        return f"Case {case.reference} reopened"
+
+    return _simple_case_form(
+        request,
+        case_id,
+        form_class=ReopenForm,
+        title="Reopen case {case.reference}",
+        button="Reopen the case",
+        detail="Reopen",
+        save=save,
+        owner_only=True,
+        initial=lambda case: {"version": case.version},
+        intro="The closure stays in the chronology and the case history.",
+    )
+
+
+# --- people ---------------------------------------------------------------------------------------------------------
+
+
+@require_area("cases")
+@require_GET
+def person_detail(request: PartnershipRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_for(request, person_id)
+    _log_view(request, "person", person.pk)
+    reports = selectors.person_reports(request, person)
+    return render(
+        request,
+        "cases/person.html",
+        {
+            "person": person,
+            "cases": selectors.person_cases(request, person),
+            "reports": reports,
+            "recent": selectors.person_report_count(request, person),
+            "recent_subject": selectors.person_subject_count(request, person),
+        },
+    )
+
+
+# --- list and export ------------------------------------------------------------------------------------------------
+
+
+def _filtered(request: PartnershipRequest) -> tuple[CaseFilterForm, Any]:
+    form = CaseFilterForm(
+        request.GET or None,
+        agencies=list(core_selectors.agencies_in(request.partnership)),
+        officers=selectors.officer_choices(request),
+        wards=selectors.ward_choices(request),
+    )
+    data = form.cleaned_data if form.is_valid() else {}
+    cases = selectors.case_list(
+        request,
+        text=data.get("q", ""),
+        status=data.get("status", ""),
+        case_type=data.get("case_type", ""),
+        agency_id=int(data["agency"]) if data.get("agency") else None,
+        officer_id=int(data["officer"]) if data.get("officer") else None,
+        ward_code=data.get("ward", ""),
+    )
+    return form, cases
+
+
+@require_area("cases")
+@require_GET
+def case_list(request: PartnershipRequest) -> HttpResponse:
+    form, cases = _filtered(request)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    searched = any(request.GET.get(k) for k in ("q", "status", "case_type", "agency", "officer", "ward"))
+    record_access(
+        action=AccessAction.SEARCH if searched else AccessAction.VIEW,
+        actor=request.user,
+        object_type="case",
+        detail=f"Case list page {page.number}",
+        request=request,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "searched": searched},
+    )
+
+
+@require_area("cases")
+@require_GET
+def case_export(request: PartnershipRequest) -> HttpResponse:
+    _form, cases = _filtered(request)
+    rows = [
+        [
+            c.reference,
+            c.get_case_type_display(),
+            c.get_status_display(),
+            c.owning_agency.name,
+            c.officer.full_name if c.officer else "",
+            c.ward_name,
+            timezone.localtime(c.opened_at).strftime("%Y-%m-%d"),
+            timezone.localtime(c.closed_at).strftime("%Y-%m-%d") if c.closed_at else "",
+            c.summary,
+        ]
+        for c in cases[:10000]
+    ]
+    record_access(
+        action=AccessAction.EXPORT,
+        actor=request.user,
+        object_type="case",
+        detail=f"Case list CSV, {len(rows)} cases",
+        request=request,
+    )
+    return csv_response(
+        f"cases-{timezone.localdate():%Y-%m-%d}",
+        ["Reference", "Type", "Status", "Owning agency", "Officer", "Ward", "Opened", "Closed", "Summary"],
+        rows,
+    )
