@@ -15,6 +15,7 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("Home", "core:home", None),
     ("Data and analysis", "intelligence:overview", "intelligence"),
     ("Community profile", "geography:profile", "intelligence"),
+    ("Cases", "cases:list", "cases"),
     ("My work", "interventions:my-work", "cases"),
     ("Plans and performance", "plans:home", "plans"),
     ("Delivery plan", "delivery:home", "plans"),
