@@ -7,12 +7,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from safer.core.models import Partnership, User
 from safer.interventions.models import (
+    BAND_ORDER,
+    Band,
     CaseTask,
     InstrumentStatus,
     Intervention,
@@ -181,4 +184,66 @@ def powers_counts(partnership: Partnership) -> PowersCounts:
         cases=len(per_case),
         resolved_at_step_2=steps[2].outcomes[Outcome.RESOLVED],
         resolved=sum(s.outcomes[Outcome.RESOLVED] for s in steps.values()),
+    )
+
+
+# --- For the cases app (case page, case list filters) --------------------------------------------------------
+
+
+def latest_assessments(case: Any) -> list[RiskAssessment]:
+    """The latest assessment of each party on a case, highest band first."""
+    latest: dict[int, RiskAssessment] = {}
+    for row in assessments_of(case).order_by("party_id", "-assessed_at", "-id"):
+        latest.setdefault(row.party_id, row)
+    return sorted(latest.values(), key=lambda a: (-BAND_ORDER[Band(a.band)], a.party_id))
+
+
+def current_band_by_case(case_ids: list[int]) -> dict[int, str]:
+    """Each case's current risk band: the highest band among the latest assessment of each of its parties."""
+    latest: dict[int, RiskAssessment] = {}
+    rows = RiskAssessment.objects.filter(case_id__in=case_ids).only("case_id", "party_id", "band", "assessed_at")
+    for row in rows.order_by("party_id", "-assessed_at", "-id"):
+        latest.setdefault(row.party_id, row)
+    bands: dict[int, str] = {}
+    for row in latest.values():
+        if row.case_id not in bands or BAND_ORDER[Band(row.band)] > BAND_ORDER[Band(bands[row.case_id])]:
+            bands[row.case_id] = row.band
+    return bands
+
+
+def overdue_case_ids(partnership: Partnership) -> QuerySet[Any]:
+    """Cases with at least one open task past its due time (for the case list's "overdue" filter)."""
+    return (
+        CaseTask.objects.filter(partnership=partnership, done_at__isnull=True, due_at__lt=timezone.now())
+        .values("case_id")
+        .distinct()
+    )
+
+
+@dataclass
+class CaseWork:
+    assessments: list[RiskAssessment]
+    band: str
+    open_tasks: int
+    overdue_tasks: int
+    highest_step: int | None
+    in_force: int
+
+
+def case_work(case: Any) -> CaseWork:
+    """What the case page shows about risk, tasks and interventions, in a few queries."""
+    latest = latest_assessments(case)
+    now = timezone.now()
+    tasks = CaseTask.objects.filter(case=case, done_at__isnull=True)
+    actions = Intervention.objects.filter(case=case)
+    steps = list(actions.values_list("step", flat=True))
+    return CaseWork(
+        assessments=latest,
+        band=latest[0].band if latest else "",
+        open_tasks=tasks.count(),
+        overdue_tasks=tasks.filter(due_at__lt=now).count(),
+        highest_step=max(steps) if steps else None,
+        in_force=actions.filter(status="active")
+        .filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+        .count(),
     )

@@ -243,3 +243,21 @@ def test_powers_page_counts(client, sign_in, setting, caseworker_a, analyst, dpo
     client.logout()
     sign_in(client, dpo)
     assert client.get(reverse("interventions:powers")).status_code == 403
+
+
+def test_my_work_hides_tasks_on_a_case_the_agency_can_no_longer_see(client, sign_in, setting, caseworker_a, police):
+    from safer.cases.models import Case
+
+    case, _, _ = setting
+    services.create_task(
+        case=case,
+        title="Ring the school",
+        owner=caseworker_a,
+        due_at=timezone.now() + timedelta(days=1),
+        actor=caseworker_a,
+    )
+    sign_in(client, caseworker_a)
+    assert "Ring the school" in client.get(reverse("interventions:my-work")).content.decode()
+    Case.objects.filter(pk=case.pk).update(owning_agency=police)  # transferred, and not shared back
+    page = client.get(reverse("interventions:my-work")).content.decode()
+    assert "Ring the school" not in page and "You have no open tasks" in page

@@ -231,3 +231,20 @@ def test_hand_worked_perpetrator_vulnerability_is_high_with_a_review_and_no_cont
             actor=caseworker_a,
         )
     assert len(refused.value.problems) == 6  # every unanswered question, named
+
+
+def test_case_work_summary_for_the_case_page(setting, caseworker_a):
+    from safer.interventions.selectors import case_work, current_band_by_case, overdue_case_ids
+
+    case, _, perpetrator, _ = setting
+    assess(setting, caseworker_a, HIGH_38)
+    assess(setting, caseworker_a, MEDIUM_22)  # the latest counts: medium now
+    matrix = RiskInstrument.objects.get(key="asb-perpetrator", status="published")
+    no = dict.fromkeys(range(1, 8), "No")
+    services.assess(case=case, party=perpetrator, instrument=matrix, chosen=answers_for(matrix, no), actor=caseworker_a)
+    work = case_work(case)
+    assert [a.band for a in work.assessments] == ["medium", "standard"]
+    assert work.band == "medium" and current_band_by_case([case.pk]) == {case.pk: "medium"}
+    assert (work.open_tasks, work.overdue_tasks, work.highest_step, work.in_force) == (2, 0, None, 0)
+    CaseTask.objects.filter(source=TaskSource.HIGH_RISK_CONTACT).update(due_at=timezone.now() - timedelta(hours=1))
+    assert list(overdue_case_ids(case.partnership)) == [{"case_id": case.pk}]
