@@ -1,5 +1,17 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from safer.documents import views, views_sar
 
 app_name = "documents"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("cases/<int:case_id>/", views.case_documents, name="case"),
+    path("cases/<int:case_id>/letters/", views.generate_letter, name="letter"),
+    path("cases/<int:case_id>/<int:document_id>/download/", views.download, name="download"),
+    path("templates/", views.templates, name="templates"),
+    path("templates/new/", views.template_edit, name="template-new"),
+    path("templates/<int:template_id>/", views.template_edit, name="template-edit"),
+    path("subject-access/", views_sar.register, name="sar-register"),
+    path("subject-access/<int:sar_id>/", views_sar.detail, name="sar"),
+    path("subject-access/<int:sar_id>/export/", views_sar.export, name="sar-export"),
+]
