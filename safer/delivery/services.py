@@ -9,11 +9,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from safer.core.audit import record_access
@@ -505,10 +510,11 @@ def open_quarter(
         raise InputError({"quarter": f"Q{quarter} is already open. Each action has its Q{quarter} return"})
     due = due_on or quarter_end(delivery_plan, quarter)
     opened = MonitoringQuarter.objects.create(delivery_plan=delivery_plan, quarter=quarter, due_on=due, opened_by=actor)
-    actions = list(delivery_plan.actions.all())
+    actions = sorted(delivery_plan.actions.select_related("owner"), key=lambda a: a.sort_key)
     QuarterlyReturn.objects.bulk_create(
         [QuarterlyReturn(action=a, quarter=quarter, owner_id=a.owner_id) for a in actions]
     )
+    _tell_owners(delivery_plan, quarter, due, actions)
     _log(
         AccessAction.CREATE,
         actor,
@@ -519,6 +525,31 @@ def open_quarter(
         request,
     )
     return opened
+
+
+def _tell_owners(delivery_plan: DeliveryPlan, quarter: int, due: date, actions: list[TacticalAction]) -> None:
+    """One e-mail per owner (after the commit) listing their actions, with the link to their returns."""
+    by_owner: dict[int, list[TacticalAction]] = {}
+    for action in actions:
+        by_owner.setdefault(action.owner_id, []).append(action)
+    link = settings.SITE_URL + reverse("delivery:my-returns")
+    for owned in by_owner.values():
+        owner = owned[0].owner
+        body = render_to_string(
+            "delivery/email/quarter_opened.txt",
+            {
+                "owner": owner,
+                "delivery_plan": delivery_plan,
+                "quarter": quarter,
+                "due_on": due,
+                "actions": owned,
+                "link": link,
+            },
+        )
+        subject = f"Q{quarter} monitoring return due {due:%-d %B %Y}: {delivery_plan.title}"
+        transaction.on_commit(
+            partial(send_mail, subject=subject, message=body, from_email=None, recipient_list=[owner.email])
+        )
 
 
 def previous_rag(ret: QuarterlyReturn) -> str:

@@ -65,6 +65,20 @@ def test_open_quarter_needs_a_published_plan_and_tasks_each_owner_once(
     assert QuarterlyReturn.objects.count() == 2
 
 
+def test_opening_a_quarter_emails_each_owner_their_actions(
+    published, admin, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        services.open_quarter(delivery_plan=published.dp, quarter=1, actor=admin)
+    by_owner = {m.to[0]: m for m in mailoutbox}
+    assert sorted(by_owner) == ["casey@oadby.example", "pat@police.example"]
+    casey = by_owner["casey@oadby.example"]
+    assert casey.subject == "Q1 monitoring return due 30 June 2024: Delivery Plan 2024-25"
+    assert "- 1.1 Commission diversionary youth activities in South Wigston" in casey.body
+    assert "2.1" not in casey.body
+    assert "/delivery/returns/mine" in casey.body
+
+
 def test_two_quarters_by_hand(published, admin, chair) -> None:
     s = published
     youth_lines, knife_lines = lines(s.youth), lines(s.knife)
