@@ -248,3 +248,25 @@ def test_case_work_summary_for_the_case_page(setting, caseworker_a):
     assert (work.open_tasks, work.overdue_tasks, work.highest_step, work.in_force) == (2, 0, None, 0)
     CaseTask.objects.filter(source=TaskSource.HIGH_RISK_CONTACT).update(due_at=timezone.now() - timedelta(hours=1))
     assert list(overdue_case_ids(case.partnership)) == [{"case_id": case.pk}]
+
+
+def test_tasks_from_an_assessment_go_to_the_case_officer_who_is_told_without_personal_data(
+    partnership, council, caseworker_a, django_capture_on_commit_callbacks
+):
+    from safer.core.models import Role
+    from safer.core.tests.factories import make_member
+    from safer.interventions.models import Notification
+
+    officer = make_member(council, Role.CASEWORKER, email="owen@oadby.example", full_name="Owen Officer")
+    case, victim, _ = make_case(partnership, council, officer)
+    instrument = victim_instrument(partnership)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assess(
+            case=case, party=victim, instrument=instrument, chosen=answers_for(instrument, HIGH_38), actor=caseworker_a
+        )
+    assert {t.owner for t in CaseTask.objects.all()} == {officer}
+    assert len(mail.outbox) == 2 and {m.to[0] for m in mail.outbox} == {"owen@oadby.example"}
+    for message in mail.outbox:
+        assert case.reference in message.body
+        assert victim.person.family_name not in message.body and "victim" not in message.body.lower()
+    assert Notification.objects.filter(user=officer).count() == 2
