@@ -129,3 +129,59 @@ def my_returns(request: PartnershipRequest) -> QuerySet[QuarterlyReturn]:
 
 def equality_impacts(delivery_plan: DeliveryPlan) -> QuerySet[EqualityImpact]:
     return EqualityImpact.objects.filter(delivery_plan=delivery_plan).select_related("action", "assessed_by")
+
+
+HISTORY_FIELDS = {
+    "title": "title",
+    "reference": "reference",
+    "owner": "owner",
+    "lead_agency": "lead agency",
+    "sara_stage": "SARA stage",
+    "status": "status",
+    "proposed_rag": "proposed RAG",
+    "rag_reason": "reason for the RAG",
+    "agreed_rag": "agreed RAG",
+    "chair_comment": "chair's comment",
+    "progress": "progress",
+    "barriers": "barriers",
+    "mitigations": "mitigations",
+    "provider": "provider",
+    "sla": "SLA",
+    "local_need": "evidence of local need",
+}
+
+
+def change_history(action: TacticalAction) -> list[dict[str, object]]:
+    """Who changed the action or its returns (a RAG, a reason, the owner…) and when, newest first."""
+    rows: list[dict[str, object]] = []
+
+    def add(records: list[object], label: str) -> None:
+        for i, record in enumerate(records):
+            older = records[i + 1] if i + 1 < len(records) else None
+            if older is None:
+                what = "created" if record.history_type == "+" else "recorded"  # type: ignore[attr-defined]
+            else:
+                delta = record.diff_against(older)  # type: ignore[attr-defined]
+                changed = {c.field for c in delta.changes}
+                names = [label for name, label in HISTORY_FIELDS.items() if name in changed]
+                if not names:
+                    continue
+                what = "changed " + ", ".join(dict.fromkeys(names))
+            rag = getattr(record, "agreed_rag", "") or getattr(record, "proposed_rag", "")
+            rows.append(
+                {
+                    "when": record.history_date,  # type: ignore[attr-defined]
+                    "who": record.history_user,  # type: ignore[attr-defined]
+                    "what": f"{label}: {what}",
+                    "rag": rag,
+                }
+            )
+
+    add(list(action.history.select_related("history_user").order_by("-history_date", "-history_id")), "Action")
+    for ret in action.returns.order_by("quarter"):
+        add(
+            list(ret.history.select_related("history_user").order_by("-history_date", "-history_id")),
+            f"Q{ret.quarter} return",
+        )
+    rows.sort(key=lambda r: r["when"], reverse=True)  # type: ignore[arg-type,return-value]
+    return rows

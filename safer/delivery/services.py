@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from safer.core.audit import record_access
 from safer.core.models import AccessAction, Agency, Partnership, User
@@ -511,8 +512,10 @@ def open_quarter(
     due = due_on or quarter_end(delivery_plan, quarter)
     opened = MonitoringQuarter.objects.create(delivery_plan=delivery_plan, quarter=quarter, due_on=due, opened_by=actor)
     actions = sorted(delivery_plan.actions.select_related("owner"), key=lambda a: a.sort_key)
-    QuarterlyReturn.objects.bulk_create(
-        [QuarterlyReturn(action=a, quarter=quarter, owner_id=a.owner_id) for a in actions]
+    bulk_create_with_history(
+        [QuarterlyReturn(action=a, quarter=quarter, owner_id=a.owner_id) for a in actions],
+        QuarterlyReturn,
+        default_user=actor,
     )
     _tell_owners(delivery_plan, quarter, due, actions)
     _log(

@@ -318,6 +318,7 @@ def action(request: PartnershipRequest, action_id: int) -> HttpResponse:
             "returns": sorted(figs.returns.values(), key=lambda r: r.quarter),
             "eia": getattr(item, "equality_impact", None) if hasattr(item, "equality_impact") else None,
             "links": list(item.compliance_links.select_related("objective", "objective__partner_plan")),
+            "history": selectors.change_history(item),
             "can_view": selectors.can_view(request),
         },
     )

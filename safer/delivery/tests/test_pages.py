@@ -172,6 +172,12 @@ def test_quarter_submit_and_agree_through_the_pages(client, sign_in, admin, chai
     assert "Action 1.1's Q1 return agreed" in text(agreed)
     ret.refresh_from_db()
     assert (ret.status, ret.agreed_rag) == (ReturnStatus.AGREED, "red")
+    history = text(client.get(reverse("delivery:action", args=[s.youth.pk])))
+    assert "Chris Chair" in history
+    assert "Q1 return: changed status, agreed RAG (Red)" in history
+    assert (
+        "Q1 return: changed status, proposed RAG, reason for the RAG, progress, barriers, mitigations (Red)" in history
+    )
 
 
 def test_compliance_matrix_highlights_gaps(client, sign_in, admin, setup) -> None:
