@@ -194,6 +194,25 @@ class FirstCallForm(forms.Form):
         return data
 
 
+class MatchForm(forms.Form):
+    name = forms.CharField(label="Name", required=False, max_length=200)
+    dob = date_field("Date of birth", "the date of birth")
+    line1 = forms.CharField(label="Address or place", required=False, max_length=200)
+    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+
+    def clean_dob(self) -> date | None:
+        return past_date_of_birth(self.cleaned_data.get("dob"))
+
+    def clean_postcode(self) -> str:
+        return clean_postcode(self.cleaned_data.get("postcode", ""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("name") or data.get("postcode") or data.get("line1")) and not self.errors:
+            raise forms.ValidationError("Enter a name, an address or a postcode to search for")
+        return data
+
+
 class OpenCaseForm(forms.Form):
     case_type = forms.ChoiceField(
         label="Type of case",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from django.db.models import Q, QuerySet
@@ -460,3 +460,52 @@ def ward_choices(scope: Any) -> list[tuple[str, str]]:
 
 def officer_choices(scope: Any) -> list[User]:
     return list(User.objects.filter(pk__in=visible_cases(scope).values("officer_id")).order_by("full_name"))
+
+
+def search_matches(
+    scope: Any, *, name: str = "", date_of_birth: date | None = None, postcode: str = "", line1: str = ""
+) -> Matches:
+    """The first-call search before anything is saved: people, places and open cases like these details."""
+    partnership = _partnership(scope)
+    if partnership is None:
+        return Matches(people=[], addresses=[], cases=[])
+    address = None
+    if postcode or line1:
+        address = Address(
+            partnership=partnership, line1=line1, postcode=normalise_postcode(postcode), line_key=name_key(line1)
+        )
+    people: list[PersonMatch] = []
+    if name.strip():
+        probe = Person(partnership=partnership, family_name=name, date_of_birth=date_of_birth, address=address)
+        probe.name_key = name_key(name)
+        people = match_people(scope, probe, exclude=set())
+    addresses: list[AddressMatch] = []
+    if address is not None:
+        query = Q()
+        if address.postcode:
+            query |= Q(postcode=address.postcode)
+        if address.line_key:
+            query |= Q(line_key=address.line_key)
+        for candidate in visible_addresses(scope).filter(query)[:5]:
+            same = bool(address.line_key) and candidate.line_key == address.line_key
+            reasons = ["the same address"] if same and candidate.postcode == address.postcode else ["same postcode"]
+            addresses.append(
+                AddressMatch(candidate=candidate, reasons=reasons, recent_reports=place_report_count(scope, candidate))
+            )
+    open_cases = visible_cases(scope).exclude(status=CaseStatus.CLOSED)
+    case_ids: dict[int, list[str]] = {}
+    for party in CaseParty.objects.filter(
+        case__in=open_cases, person_id__in=[m.candidate.pk for m in people]
+    ).select_related("person")[:50]:
+        case_ids.setdefault(party.case_id, []).append(
+            f"{party.person.display_name} is {PartyRole(party.role).label.lower()}"
+        )
+    for place in CasePlace.objects.filter(
+        case__in=open_cases, address_id__in=[m.candidate.pk for m in addresses]
+    ).select_related("address")[:50]:
+        case_ids.setdefault(place.case_id, []).append("place: " + place.address.one_line)
+    cases = [
+        CaseMatch(case=case, reasons=case_ids[case.pk])
+        for case in open_cases.filter(pk__in=list(case_ids)).select_related("owning_agency")[:10]
+    ]
+    return Matches(people=people, addresses=addresses, cases=cases)

@@ -7,6 +7,7 @@ app_name = "cases"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.case_list, name="list"),
     path("export.csv", views.case_export, name="export"),
+    path("match/", views.match, name="match"),
     path("reports/new/", views.report_new, name="report-new"),
     path("reports/<int:report_id>/", views.report_detail, name="report"),
     path("reports/<int:report_id>/same-person/", views.report_same_person, name="report-same-person"),

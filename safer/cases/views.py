@@ -28,6 +28,7 @@ from safer.cases.forms import (
     ConsentForm,
     EditCaseForm,
     FirstCallForm,
+    MatchForm,
     NoteForm,
     OpenCaseForm,
     PartyForm,
@@ -71,9 +72,12 @@ def _log_view(
     )
 
 
-def _open_case(request: PartnershipRequest, case_id: int, detail: str) -> Case | HttpResponse:
-    """The case (404 for anyone it is not shared with), its one view logged; or the purpose question first."""
+def _open_case(request: PartnershipRequest, case_id: int, detail: str, owner_only: bool = False) -> Case | HttpResponse:
+    """The case (404 for anyone it is not shared with; 403 for a page only its owner may use), its one view logged;
+    or the purpose question first, for an agency the case was shared with."""
     case = selectors.case_for(request, case_id)
+    if owner_only:
+        _require_owner(request, case)
     purpose = ""
     if selectors.shared_with(request, case) is not None:
         stored = _purpose(request, case)
@@ -204,6 +208,36 @@ def report_new(request: PartnershipRequest) -> HttpResponse:
         request,
         "cases/report_new.html",
         {"form": form, "page_error": bool(form.errors)},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_area("cases")
+@require_GET
+def match(request: PartnershipRequest) -> HttpResponse:
+    """Search for people, places and open cases before logging (the same matching the first call runs)."""
+    form = MatchForm(request.GET or None)
+    matches = None
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        matches = selectors.search_matches(
+            request,
+            name=data["name"],
+            date_of_birth=data["dob"],
+            postcode=data["postcode"],
+            line1=data["line1"],
+        )
+        record_access(
+            action=AccessAction.SEARCH,
+            actor=request.user,
+            object_type="person",
+            detail="First-call match",
+            request=request,
+        )
+    return render(
+        request,
+        "cases/match.html",
+        {"form": form, "matches": matches, "page_error": bool(form.errors)},
         status=400 if form.errors else 200,
     )
 
@@ -357,7 +391,7 @@ def case_detail(request: PartnershipRequest, case_id: int) -> HttpResponse:
 @require_area("cases")
 @require_http_methods(["GET", "POST"])
 def case_edit(request: PartnershipRequest, case_id: int) -> HttpResponse:
-    opened = _open_case(request, case_id, "Edit details") if request.method == "GET" else None
+    opened = _open_case(request, case_id, "Edit details", owner_only=True) if request.method == "GET" else None
     if isinstance(opened, HttpResponse):
         return opened
     case = opened or selectors.case_for(request, case_id)
@@ -420,9 +454,10 @@ def _simple_case_form(
     form_kwargs: Callable[[Case], dict[str, Any]] | None = None,
     intro: str = "",
     initial: Callable[[Case], dict[str, Any]] | None = None,
+    allow_closed: bool = False,
 ) -> HttpResponse:
     if request.method == "GET":
-        opened = _open_case(request, case_id, detail)
+        opened = _open_case(request, case_id, detail, owner_only=owner_only)
         if isinstance(opened, HttpResponse):
             return opened
         case = opened
@@ -430,6 +465,12 @@ def _simple_case_form(
         case = selectors.case_for(request, case_id)
     if owner_only:
         _require_owner(request, case)
+    if case.is_closed and not allow_closed:
+        messages.error(request, f"Case {case.reference} is closed. Reopen it first.")
+        return HttpResponseRedirect(reverse("cases:case", args=[case.pk]))
+    if allow_closed and not case.is_closed:
+        messages.error(request, f"Case {case.reference} is open.")
+        return HttpResponseRedirect(reverse("cases:case", args=[case.pk]))
     kwargs = form_kwargs(case) if form_kwargs else {}
     form = form_class(
         request.POST if request.method == "POST" else None, initial=initial(case) if initial else None, **kwargs
@@ -706,6 +747,7 @@ def reopen(request: PartnershipRequest, case_id: int) -> HttpResponse:
         owner_only=True,
         initial=lambda case: {"version": case.version},
         intro="The closure stays in the chronology and the case history.",
+        allow_closed=True,
     )
 
 
