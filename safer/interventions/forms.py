@@ -3,6 +3,7 @@ these forms only turn text into values."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,21 @@ from safer.interventions.models import Band, InterventionStatus, Outcome, RiskIn
 from safer.interventions.powers import POWERS, STEPS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class OnceForm(forms.Form):
+    """A form that is saved at most once: a new hidden key each time it is shown, sent back with it."""
+
+    submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["submission_key"].initial = uuid.uuid4()
+
+    def key(self) -> uuid.UUID | None:
+        value: uuid.UUID | None = self.cleaned_data.get("submission_key")
+        return value
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -43,7 +59,7 @@ def _datetime_field(label: str, *, required: bool, help_text: str = "") -> forms
     )
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(OnceForm):
     """One radio group per question of the instrument, the person assessed, and professional judgement."""
 
     party = forms.ChoiceField(
@@ -94,7 +110,7 @@ class AssessmentForm(forms.Form):
         }
 
 
-class InterventionForm(forms.Form):
+class InterventionForm(OnceForm):
     kind = forms.ChoiceField(
         label="Action",
         choices=[("", "Select the action")]
@@ -148,7 +164,7 @@ class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label="Outcome", required=False, choices=Outcome.choices)
 
 
-class BreachForm(forms.Form):
+class BreachForm(OnceForm):
     occurred_on = forms.DateField(
         label="Date of the breach",
         widget=DateInput(),
@@ -172,7 +188,7 @@ class ExtendForm(forms.Form):
     new_expiry = _datetime_field("New end date and time", required=True)
 
 
-class TaskForm(forms.Form):
+class TaskForm(OnceForm):
     title = forms.CharField(
         label="What needs doing",
         max_length=200,

@@ -171,6 +171,9 @@ class RiskAssessment(models.Model):
     next_review_on = models.DateField(null=True, blank=True)
     assessed_at = models.DateTimeField(default=timezone.now)
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submission_key = models.UUIDField(
+        null=True, blank=True, unique=True, editable=False, help_text="One per form shown: a second click saves nothing"
+    )
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-assessed_at", "-id"]
@@ -225,6 +228,9 @@ class Intervention(models.Model):
     issuing_agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    submission_key = models.UUIDField(
+        null=True, blank=True, unique=True, editable=False, help_text="One per form shown: a second click saves nothing"
+    )
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-issued_at", "-id"]
@@ -243,6 +249,9 @@ class Breach(models.Model):
     action_taken = models.TextField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    submission_key = models.UUIDField(
+        null=True, blank=True, unique=True, editable=False, help_text="One per form shown: a second click saves nothing"
+    )
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-occurred_on", "-id"]
@@ -277,6 +286,9 @@ class CaseTask(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     done_note = models.CharField(max_length=300, blank=True)
+    submission_key = models.UUIDField(
+        null=True, blank=True, unique=True, editable=False, help_text="One per form shown: a second click saves nothing"
+    )
 
     class Meta:
         ordering: ClassVar[list[str]] = ["due_at", "id"]

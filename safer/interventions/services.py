@@ -6,13 +6,15 @@ chronology entry on that case.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +38,34 @@ from safer.interventions.models import (
     RiskQuestion,
     TaskSource,
 )
+
+
+class DuplicateSubmissionError(Exception):
+    """The same form was sent twice (a double click, a reload): the first one stands, nothing more is saved."""
+
+    def __init__(self, existing: Any) -> None:
+        super().__init__("That was already saved")
+        self.existing = existing
+
+
+def _once(model: Any, key: uuid.UUID | None) -> None:
+    """Refuse a second save of the same form: ``key`` comes from a hidden field, new each time a form is shown."""
+    if key is not None:
+        existing = model.objects.filter(submission_key=key).first()
+        if existing is not None:
+            raise DuplicateSubmissionError(existing)
+
+
+def _create_once[M: Model](model: type[M], key: uuid.UUID | None, **fields: Any) -> M:
+    """Create the row; if the same form was saved at the same moment elsewhere, the other one stands."""
+    try:
+        with transaction.atomic():
+            row = model(submission_key=key, **fields)
+            row.save(force_insert=True)
+            return row
+    except IntegrityError:
+        _once(model, key)
+        raise
 
 
 class InterventionsError(Exception):
@@ -198,8 +228,10 @@ def assess(
     raised_reason: str = "",
     actor: User,
     request: HttpRequest | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> RiskAssessment:
     """Score and record one assessment of a party on a case, with its review date, tasks and chronology entry."""
+    _once(RiskAssessment, submission_key)
     if party.case_id != case.pk:
         raise _refuse("party", "Select a person on this case")
     if instrument.partnership_id != case.partnership_id or instrument.status != InstrumentStatus.PUBLISHED:
@@ -219,7 +251,9 @@ def assess(
         raise InterventionsError([problem])
     now = timezone.now()
     days = instrument.review_days(chosen_band)
-    assessment = RiskAssessment.objects.create(
+    assessment = _create_once(
+        RiskAssessment,
+        submission_key,
         partnership_id=case.partnership_id,
         case=case,
         party=party,
@@ -322,8 +356,10 @@ def record_intervention(
     agency: Agency | None = None,
     actor: User,
     request: HttpRequest | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Intervention:
     """Record one action of the stepped approach after checking every rule of the power (``powers.check``)."""
+    _once(Intervention, submission_key)
     try:
         power = powers.POWERS[powers.PowerKind(kind)]
     except ValueError as exc:
@@ -346,7 +382,9 @@ def record_intervention(
         problems.add("step", "Select a step from 1 to 4")
     if problems:
         raise InterventionsError(problems.items)
-    intervention = Intervention.objects.create(
+    intervention = _create_once(
+        Intervention,
+        submission_key,
         partnership_id=case.partnership_id,
         case=case,
         kind=power.kind.value,
@@ -448,7 +486,9 @@ def record_breach(
     action_taken: str,
     actor: User,
     request: HttpRequest | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Breach:
+    _once(Breach, submission_key)
     problems: list[tuple[str, str]] = []
     if occurred_on > timezone.localdate():
         problems.append(("occurred_on", "The date of the breach must be today or in the past"))
@@ -458,8 +498,13 @@ def record_breach(
         problems.append(("action_taken", "Enter the action taken about the breach"))
     if problems:
         raise InterventionsError(problems)
-    breach = Breach.objects.create(
-        intervention=intervention, occurred_on=occurred_on, action_taken=action_taken.strip(), recorded_by=actor
+    breach = _create_once(
+        Breach,
+        submission_key,
+        intervention=intervention,
+        occurred_on=occurred_on,
+        action_taken=action_taken.strip(),
+        recorded_by=actor,
     )
     casefacts.add_chronology(
         case=intervention.case,
@@ -495,10 +540,12 @@ def create_task(
     request: HttpRequest | None = None,
     chronology: bool = True,
     log: bool = True,
+    submission_key: uuid.UUID | None = None,
 ) -> CaseTask:
     """A task on a case. Assigned to someone else, they get an in-app notification and an e-mail that names only
     the case reference."""
     with transaction.atomic():
+        _once(CaseTask, submission_key)
         problems: list[tuple[str, str]] = []
         if not title.strip():
             problems.append(("title", "Enter what needs doing"))
@@ -508,7 +555,9 @@ def create_task(
             problems.append(("due_at", "The due date must be in the future"))
         if problems:
             raise InterventionsError(problems)
-        task = CaseTask.objects.create(
+        task = _create_once(
+            CaseTask,
+            submission_key,
             partnership_id=case.partnership_id,
             case=case,
             title=title.strip()[:200],

@@ -32,6 +32,8 @@ from safer.interventions.forms import (
 from safer.interventions.models import AssessedRole, Band, InstrumentStatus, Section
 from safer.interventions.powers import POWERS, STEPS, PowerKind
 
+ALREADY_SAVED = "That was already saved: the second click (or reload) saved nothing more"
+
 
 def _errors_to(form: Any, exc: services.InterventionsError) -> None:
     for name, message in exc.problems:
@@ -88,7 +90,11 @@ def risk_new(request: PartnershipRequest, case_id: int, instrument_id: int) -> H
                 raised_reason=form.cleaned_data["raised_reason"] or "",
                 actor=request.user,
                 request=request,
+                submission_key=form.key(),
             )
+        except services.DuplicateSubmissionError:
+            messages.info(request, ALREADY_SAVED)
+            return HttpResponseRedirect(reverse("interventions:risk", args=[case.pk]))
         except services.InterventionsError as exc:
             _errors_to(form, exc)
         else:
@@ -163,7 +169,11 @@ def intervention_new(request: PartnershipRequest, case_id: int) -> HttpResponse:
                 agency=request.agencies[0] if request.agencies else None,
                 actor=request.user,
                 request=request,
+                submission_key=form.key(),
             )
+        except services.DuplicateSubmissionError:
+            messages.info(request, ALREADY_SAVED)
+            return HttpResponseRedirect(reverse("interventions:interventions", args=[case.pk]))
         except services.InterventionsError as exc:
             _errors_to(form, exc)
         else:
@@ -214,6 +224,7 @@ def intervention(request: PartnershipRequest, case_id: int, intervention_id: int
                     action_taken=breach_form.cleaned_data["action_taken"],
                     actor=request.user,
                     request=request,
+                    submission_key=breach_form.key(),
                 )
                 messages.success(request, "Breach recorded")
                 return HttpResponseRedirect(here)
@@ -223,6 +234,9 @@ def intervention(request: PartnershipRequest, case_id: int, intervention_id: int
                 )
                 messages.success(request, "Closure order extended")
                 return HttpResponseRedirect(here)
+        except services.DuplicateSubmissionError:
+            messages.info(request, ALREADY_SAVED)
+            return HttpResponseRedirect(here)
         except services.InterventionsError as exc:
             target = {"outcome": outcome_form, "breach": breach_form, "extend": extend_form}[action]
             for name, message in exc.problems:
@@ -266,7 +280,11 @@ def tasks(request: PartnershipRequest, case_id: int) -> HttpResponse:
                 due_at=form.cleaned_data["due_at"],
                 actor=request.user,
                 request=request,
+                submission_key=form.key(),
             )
+        except services.DuplicateSubmissionError:
+            messages.info(request, ALREADY_SAVED)
+            return HttpResponseRedirect(reverse("interventions:tasks", args=[case.pk]))
         except services.InterventionsError as exc:
             _errors_to(form, exc)
         else:

@@ -261,3 +261,30 @@ def test_my_work_hides_tasks_on_a_case_the_agency_can_no_longer_see(client, sign
     Case.objects.filter(pk=case.pk).update(owning_agency=police)  # transferred, and not shared back
     page = client.get(reverse("interventions:my-work")).content.decode()
     assert "Ring the school" not in page and "You have no open tasks" in page
+
+
+def test_a_double_click_saves_once(client, sign_in, setting, caseworker_a, partnership):
+    import re
+
+    case, victim, perpetrator = setting
+    sign_in(client, caseworker_a)
+    address = reverse("interventions:intervention-new", args=[case.pk])
+    page = client.get(address).content.decode()
+    [key] = re.findall(r'name="submission_key" value="([0-9a-f-]{36})"', page)
+    assert key not in client.get(address).content.decode()  # a new key each time the form is shown
+    issued = (timezone.localtime() - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    form = {"kind": "warning_letter", "subject": str(perpetrator.pk), "issued_at": issued, "submission_key": key}
+    first = client.post(address, form, follow=True)
+    assert "Warning letter recorded at step 2" in first.content.decode()
+    second = client.post(address, form, follow=True)
+    assert "That was already saved: the second click (or reload) saved nothing more" in second.content.decode()
+    assert Intervention.objects.count() == 1
+
+    instrument = victim_instrument(partnership)
+    assess = reverse("interventions:risk-new", args=[case.pk, instrument.pk])
+    [key] = re.findall(r'name="submission_key" value="([0-9a-f-]{36})"', client.get(assess).content.decode())
+    answers = answers_for(instrument, {1: "No", 2: "No", 3: "No", 4: "No"})
+    data = {"party": str(victim.pk), "submission_key": key, **{f"q{q}": str(a) for q, a in answers.items()}}
+    client.post(assess, data)
+    client.post(assess, data)
+    assert RiskAssessment.objects.count() == 1
