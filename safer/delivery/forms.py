@@ -138,6 +138,15 @@ class MeasureForm(forms.Form):
     accumulation = forms.ChoiceField(
         label="How the quarters combine", choices=Accumulation.choices, required=False, widget=forms.RadioSelect
     )
+    feeds = forms.ChoiceField(
+        label="Strategic measure it feeds (optional)",
+        required=False,
+        help_text="When the chair agrees a return, this measure's figure for the quarter is entered there",
+    )
+
+    def __init__(self, *args: Any, strategic: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "feeds").choices = [("", "None"), *[(str(pk), name) for pk, name in strategic]]
 
 
 class MilestoneForm(forms.Form):

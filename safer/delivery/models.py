@@ -169,6 +169,14 @@ class PerformanceMeasure(models.Model):
     target = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.UP)
     accumulation = models.CharField(max_length=10, choices=Accumulation.choices, default=Accumulation.SUM)
+    feeds = models.ForeignKey(
+        "plans.Measure",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The strategic measure each agreed quarterly figure is entered into",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -45,7 +45,17 @@ from safer.delivery.models import (
     TacticalAction,
     validate_financial_year,
 )
-from safer.plans.models import DeliveryGroup, PartnerObjective, Plan, Priority, Tag
+from safer.plans import services as plans_services
+from safer.plans.models import (
+    DeliveryGroup,
+    Frequency,
+    Measure,
+    MeasureSource,
+    PartnerObjective,
+    Plan,
+    Priority,
+    Tag,
+)
 
 MAX_MONEY = Decimal("9999999999.99")
 
@@ -259,6 +269,13 @@ def groups_in(partnership: Partnership) -> QuerySet[DeliveryGroup]:
     return DeliveryGroup.objects.filter(partnership=partnership)
 
 
+def feedable_measures(partnership: Partnership) -> QuerySet[Measure]:
+    """Strategic measures a quarterly figure can be entered into: the partner-entered, quarterly ones."""
+    return Measure.objects.filter(
+        partnership=partnership, source=MeasureSource.PARTNER, frequency=Frequency.QUARTERLY
+    ).order_by("name")
+
+
 def owners_in(partnership: Partnership) -> QuerySet[User]:
     return (
         User.objects.filter(is_active=True, memberships__agency__partnership=partnership, memberships__is_active=True)
@@ -405,6 +422,7 @@ def add_measure(
     target: object = "",
     direction: str = "up",
     accumulation: str = "sum",
+    feeds_id: int | None = None,
     actor: User | None,
     request: HttpRequest | None = None,
 ) -> PerformanceMeasure:
@@ -422,9 +440,17 @@ def add_measure(
         errors["target"] = "Enter the target as a number, like 12, or leave it blank"
     if kind == MeasureKind.QUALITATIVE and value is not None:
         errors["target"] = "A qualitative measure has no numeric target: leave the target blank"
+    feeds = None
+    if feeds_id:
+        feeds = feedable_measures(action.delivery_plan.partnership).filter(pk=feeds_id).first()
+        if feeds is None:
+            errors["feeds"] = "Select a strategic measure of your partnership entered by partners each quarter"
+        elif kind != MeasureKind.QUANTITATIVE:
+            errors["feeds"] = "Only a quantitative measure's figures can feed a strategic measure"
     if errors:
         raise InputError(errors)
     measure = PerformanceMeasure.objects.create(
+        feeds=feeds,
         action=action,
         title=clean_title,
         kind=kind,
@@ -700,6 +726,7 @@ def agree_return(
     ret.agreed_at = timezone.now()
     ret.agreed_by = actor
     ret.save()
+    _feed_strategic_measures(ret, actor, request)
     _log(
         AccessAction.CHANGE,
         actor,
@@ -710,6 +737,34 @@ def agree_return(
         request,
     )
     return ret
+
+
+def quarter_start(delivery_plan: DeliveryPlan, quarter: int) -> date:
+    year = delivery_plan.first_year
+    return {1: date(year, 4, 1), 2: date(year, 7, 1), 3: date(year, 10, 1), 4: date(year + 1, 1, 1)}[quarter]
+
+
+def _feed_strategic_measures(ret: QuarterlyReturn, actor: User, request: HttpRequest | None) -> None:
+    """An agreed figure of a measure that feeds a strategic measure is entered there, as the chair, for the quarter."""
+    dp = ret.action.delivery_plan
+    for reading in ret.readings.select_related("measure", "measure__feeds"):
+        target = reading.measure.feeds
+        if target is None or reading.value is None:
+            continue
+        try:
+            plans_services.enter_value(
+                measure=target,
+                period_start=quarter_start(dp, ret.quarter),
+                period_end=quarter_end(dp, ret.quarter),
+                raw_value=reading.value,
+                source_note=f"Q{ret.quarter} return for action {ret.action.reference}, agreed by the chair",
+                actor=actor,
+                request=request,
+            )
+        except ServiceError as exc:
+            raise InputError(
+                {"agreed_rag": f"The figure for “{reading.measure.title}” could not go into {target.name}: {exc}"}
+            ) from None
 
 
 @transaction.atomic

@@ -327,8 +327,11 @@ def action(request: PartnershipRequest, action_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def add_measure(request: PartnershipRequest, action_id: int) -> HttpResponse:
     item = selectors.editable_action(request, action_id)
+    strategic = [(m.pk, m.name) for m in services.feedable_measures(request.partnership)]
     form = forms.MeasureForm(
-        request.POST or None, initial={"kind": "quantitative", "direction": "up", "accumulation": "sum"}
+        request.POST or None,
+        initial={"kind": "quantitative", "direction": "up", "accumulation": "sum"},
+        strategic=strategic,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -341,6 +344,7 @@ def add_measure(request: PartnershipRequest, action_id: int) -> HttpResponse:
                 target=data["target"],
                 direction=data["direction"],
                 accumulation=data["accumulation"],
+                feeds_id=int(data["feeds"]) if data["feeds"] else None,
                 actor=request.user,
                 request=request,
             )

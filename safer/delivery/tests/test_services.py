@@ -294,3 +294,45 @@ def test_equality_and_compliance(setup, admin) -> None:
     )
     assert setup.youth.compliance_links.count() == 2
     assert AccessEvent.objects.filter(object_type="equality_impact", object_id=str(eia.pk)).exists()
+
+
+def test_an_agreed_figure_feeds_the_strategic_measure(setup, admin, chair) -> None:
+    from datetime import date
+
+    from safer.plans.models import Measure, MeasureValue
+
+    s = setup
+    strategic = Measure.objects.create(
+        partnership=s.dp.partnership,
+        priority=s.priorities["1"],
+        name="Young people in diversionary activities",
+        definition="Attendances at commissioned youth sessions",
+        polarity="up",
+        frequency="quarterly",
+        source="partner",
+    )
+    computed = Measure.objects.create(
+        partnership=s.dp.partnership, name="All crime", definition="police.uk", source="intelligence"
+    )
+    with pytest.raises(services.InputError) as exc:
+        services.add_measure(action=s.youth, title="x", kind="quantitative", feeds_id=computed.pk, actor=admin)
+    assert exc.value.errors == {
+        "feeds": "Select a strategic measure of your partnership entered by partners each quarter"
+    }
+    fed = services.add_measure(
+        action=s.youth, title="Attendances", kind="quantitative", target="200", feeds_id=strategic.pk, actor=admin
+    )
+    services.publish_delivery_plan(delivery_plan=s.dp, actor=admin)
+    services.open_quarter(delivery_plan=s.dp, quarter=1, actor=admin)
+    ret = QuarterlyReturn.objects.get(action=s.youth, quarter=1)
+    submit(ret, readings={fed.pk: "57"})
+    assert not MeasureValue.objects.exists()  # only once agreed
+    services.agree_return(quarterly_return=ret, agreed_rag="green", actor=chair)
+    value = MeasureValue.objects.get(measure=strategic)
+    assert (value.period_start, value.period_end, value.value, value.entered_by) == (
+        date(2024, 4, 1),
+        date(2024, 6, 30),
+        Decimal("57"),
+        chair,
+    )
+    assert value.source_note == "Q1 return for action 1.1, agreed by the chair"
