@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from safer.interventions.models import AssessedRole, Section
 
 LOCAL_NOTE = (
-    "Local configuration example, not a national rule: no national question list or cut-offs are published. "
-    "Shape from a police force's first-call screening (4 questions, then the full matrix); a total of 22 or more "
-    "prompts a referral to victim support (Stockton); above 31 is high (Islington Community MARAC); reviews every "
-    "28 days at medium and 14 days at high (a police force's supervisory reviews). Change them to your "
-    "partnership's agreed matrix."
+    "Where they come from: no national question list or cut-offs are published, so these put together local "
+    "practice. Shape from a police force's first-call screening (4 questions, then the full matrix); "
+    "a total of 22 or more prompts a referral to victim support (Stockton); above 31 is high (Islington "
+    "Community MARAC); reviews every 28 days at medium and 14 days at high (a police force's supervisory "
+    "reviews). Change them to your partnership's agreed matrix."
 )
 
 NO_YES = (("No", 0), ("Not known", 1), ("Yes", 3))

@@ -66,7 +66,7 @@ class AssessmentForm(OnceForm):
         label="Who are you assessing?", error_messages={"required": "Select who you are assessing"}
     )
     band = forms.ChoiceField(
-        label="Professional judgement",
+        label="Band",
         required=False,
         widget=forms.RadioSelect,
         help_text="Professional judgement may raise the band from the score, never lower it.",

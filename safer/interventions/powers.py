@@ -138,7 +138,7 @@ POWERS: dict[PowerKind, Power] = {
             min_age=10,
             businesses=False,
             max_duration="under 18: fixed term of 1 to 3 years",
-            statute="2014 Act s.22 (Sentencing Code s.330 onwards)",
+            statute="2014 Act Part 2 (now in the Sentencing Code)",
         ),
         Power(
             PowerKind.CLOSURE_NOTICE,

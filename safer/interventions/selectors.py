@@ -28,7 +28,10 @@ from safer.interventions.powers import POWERS, STEPS, PowerKind
 
 
 def instruments_in_use(partnership: Partnership) -> QuerySet[RiskInstrument]:
-    return RiskInstrument.objects.filter(partnership=partnership, status=InstrumentStatus.PUBLISHED).order_by("name")
+    # Victims' instruments first ("victim" sorts after "perpetrator").
+    return RiskInstrument.objects.filter(partnership=partnership, status=InstrumentStatus.PUBLISHED).order_by(
+        "-assesses", "name"
+    )
 
 
 def instrument_versions(partnership: Partnership) -> QuerySet[RiskInstrument]:

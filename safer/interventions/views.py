@@ -77,7 +77,7 @@ def risk_new(request: PartnershipRequest, case_id: int, instrument_id: int) -> H
     case = casefacts.case_for(request, case_id)
     instrument = selectors.instrument_in_use(request.partnership, instrument_id)
     parties = casefacts.parties_choices(case, role=instrument.assesses)
-    form = AssessmentForm(request.POST or None, instrument=instrument, parties=parties)
+    form = AssessmentForm(request.POST or None, instrument=instrument, parties=parties, initial={"band": ""})
     if request.method == "POST" and form.is_valid():
         party = casefacts.party_on(case, int(form.cleaned_data["party"]))
         try:

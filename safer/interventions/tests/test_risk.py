@@ -210,7 +210,7 @@ def test_default_instruments_are_made_once(partnership):
     victim = RiskInstrument.objects.get(partnership=partnership, key="asb-victim")
     assert (victim.medium_from, victim.high_from, victim.referral_from) == (22, 32, 22)
     assert (victim.review_days_medium, victim.review_days_high) == (28, 14)
-    assert "not a national rule" in victim.source_note
+    assert "no national question list or cut-offs are published" in victim.source_note
 
 
 def test_hand_worked_perpetrator_vulnerability_is_high_with_a_review_and_no_contact_task(setting, caseworker_a):

@@ -52,14 +52,14 @@ def test_risk_assess_a_victim_and_find_the_task_in_my_work(tab, sign_in_by_cooki
     tab.select("Who are you assessing? (victim)", party_label(victim))
     for question, choice in HIGH_38:
         answer(tab, question, choice)
-    answer(tab, "Professional judgement", "Set the band to medium")
+    answer(tab, "Band", "Set the band to medium")
     tab.submit("Save assessment", state="Victim risk matrix: lowering the band refused")
     assert tab.error_messages() == [
         "Professional judgement can raise a band but never lower it: the score gives high, so the band cannot be medium"
     ]
     assert not RiskAssessment.objects.exists()
 
-    answer(tab, "Professional judgement", "Keep the band from the score")
+    answer(tab, "Band", "Keep the band from the score")
     tab.submit("Save assessment", state="Risk assessments: one high")
     assert "Risk assessment saved: score 38, band high" in tab.notification()
     expect(tab.main.locator("table tbody tr")).to_have_count(1)
