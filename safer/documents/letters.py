@@ -67,29 +67,36 @@ def _environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 
+def _chain(node: nodes.Node) -> tuple[nodes.Name | None, list[str]]:
+    """``case.reference`` -> (Name case, ["reference"]); ``case["x"].y`` -> (Name case, ["x", "y"])."""
+    parts: list[str] = []
+    while isinstance(node, nodes.Getattr | nodes.Getitem):
+        if isinstance(node, nodes.Getattr):
+            parts.append(node.attr)
+        else:
+            parts.append(str(node.arg.value) if isinstance(node.arg, nodes.Const) else "?")
+        node = node.node
+    return (node if isinstance(node, nodes.Name) else None), parts[::-1]
+
+
 def _unknown_placeholders(ast: nodes.Template) -> list[str]:
     unknown: list[str] = []
     assigned = {n.name for n in ast.find_all(nodes.Name) if n.ctx in ("store", "param")}
-    as_attribute: set[int] = set()
-    for node in ast.find_all(nodes.Getattr):
-        if isinstance(node.node, nodes.Name) and node.node.name in PLACEHOLDERS:
-            as_attribute.add(id(node.node))
-            if node.attr not in PLACEHOLDERS[node.node.name]:
-                unknown.append(f"{node.node.name}.{node.attr}")
-    for item in ast.find_all(nodes.Getitem):
-        if isinstance(item.node, nodes.Name) and item.node.name in PLACEHOLDERS:
-            as_attribute.add(id(item.node))
-            key = item.arg.value if isinstance(item.arg, nodes.Const) else "?"
-            if key not in PLACEHOLDERS[item.node.name]:
-                unknown.append(f"{item.node.name}.{key}")
+    longest: dict[int, list[str]] = {}
+    for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
+        root, parts = _chain(node)
+        if root is not None and len(parts) > len(longest.get(id(root), [])):
+            longest[id(root)] = parts
     for name in ast.find_all(nodes.Name):
         if name.ctx != "load" or name.name in assigned or name.name == TODAY:
             continue
-        if name.name in PLACEHOLDERS:
-            if id(name) not in as_attribute:
-                unknown.append(name.name)
-        else:
-            unknown.append(name.name)
+        parts = longest.get(id(name), [])
+        allowed = PLACEHOLDERS.get(name.name)
+        if allowed is not None and parts and parts[0] in allowed:
+            if len(parts) > 1:
+                unknown.append(".".join([name.name, *parts]))  # a placeholder is text: it has no parts
+            continue
+        unknown.append(".".join([name.name, *parts]))
     return list(dict.fromkeys(unknown))
 
 
