@@ -66,6 +66,7 @@ ACTIONS: list[dict[str, Any]] = [
     {
         "reference": "2.1",
         "priority": "2",
+        "also": ["A"],
         "title": "Knife crime and county lines awareness sessions in secondary schools",
         "lead": POLICE,
         "owner": PCSO,
@@ -115,6 +116,7 @@ ACTIONS: list[dict[str, Any]] = [
     {
         "reference": "5.1",
         "priority": "5",
+        "also": ["B", "D"],
         "title": "Diversionary youth activities: somewhere to go, something to do, someone to show them",
         "lead": COUNCIL,
         "owner": CASEWORKER,
@@ -180,7 +182,10 @@ def load_demo_content(stdout: Any) -> None:
     admin, chair = people[ADMIN], people[CHAIR]
     priorities = {p.code: p for p in plan.priorities.all()}
     tags = {t.name: t for t in plan.tags.all()}
-    group = DeliveryGroup.objects.filter(partnership=partnership).first()
+    group = (
+        DeliveryGroup.objects.filter(partnership=partnership, name__icontains="task and finish").first()
+        or DeliveryGroup.objects.filter(partnership=partnership).first()
+    )
     dp = services.create_delivery_plan(
         partnership=partnership, plan=plan, financial_year=YEAR, title=f"Delivery Plan {YEAR}", actor=admin
     )
@@ -191,7 +196,7 @@ def load_demo_content(stdout: Any) -> None:
             data=services.ActionInput(
                 reference=spec["reference"],
                 title=spec["title"],
-                priority_ids=[priorities[spec["priority"]].pk],
+                priority_ids=[priorities[c].pk for c in [spec["priority"], *spec.get("also", [])] if c in priorities],
                 pillar_ids=[tags[name].pk for name in spec["pillars"] if name in tags],
                 lead_agency_id=agencies[spec["lead"]].pk,
                 owner_id=people[spec["owner"]].pk,

@@ -378,6 +378,15 @@ def _docx_exception(document: Any, a: ActionFigures) -> None:
 # Board pack ------------------------------------------------------------------------------------------------
 
 
+def first_priority(groups: list[tuple[Any, list[ActionFigures]]]) -> dict[int, Any]:
+    """Where each action's measures are shown: under the first of its priorities (once, so each chart is drawn once)."""
+    first: dict[int, Any] = {}
+    for priority, actions in groups:
+        for a in actions:
+            first.setdefault(a.action.pk, priority)
+    return first
+
+
 def by_priority(figures: PlanFigures) -> list[tuple[Any, list[ActionFigures]]]:
     """Each priority of the strategic plan with its actions (an action under several priorities shows under each)."""
     from safer.delivery.services import priorities_of
@@ -463,6 +472,7 @@ def board_context(figures: PlanFigures, partnership_name: str) -> dict[str, Any]
         "strategic": {priority.pk: strategic_measures(priority) for priority, _actions in groups},
         "strategic_header": STRATEGIC_HEADER,
         "groups": groups,
+        "first": first_priority(groups),
         "chart": lambda m: measure_chart(m, figures.delivery_plan),
         "priority_label": priority_label,
         "sources": SOURCES,
@@ -492,7 +502,9 @@ def board_pack_docx(figures: PlanFigures, partnership_name: str) -> bytes:
         ]
         + [["Total", money(figures.budget()), money(figures.spent_quarter()), money(figures.spent_to_date())]],
     )
-    for priority, actions in by_priority(figures):
+    groups = by_priority(figures)
+    first = first_priority(groups)
+    for priority, actions in groups:
         document.add_heading(priority_label(priority), 1)
         for sm in strategic_measures(priority):
             document.add_paragraph(f"Strategic measure: {sm.name}. {sm.rating}; direction of travel: {sm.direction}.")
@@ -517,6 +529,9 @@ def board_pack_docx(figures: PlanFigures, partnership_name: str) -> bytes:
             ],
         )
         for a in actions:
+            if first[a.action.pk] != priority:
+                document.add_paragraph(f"{a.action.reference} measures: under {priority_label(first[a.action.pk])}.")
+                continue
             if not a.measures:
                 continue
             document.add_heading(f"{a.action.reference} measures", 2)

@@ -109,6 +109,7 @@ def test_exception_report_lists_only_amber_red_and_off_track(client, sign_in, ad
 
 
 def test_board_pack_pdf_has_every_priority_charts_and_tables(client, sign_in, admin, two_quarters, tmp_path) -> None:
+    two_quarters.youth.priorities.add(two_quarters.priorities["5"])  # under two priorities: charts drawn once
     sign_in(client, admin)
     _name, pdf = build(client, two_quarters.dp, "board-pdf")
     text = pdf_text(pdf, tmp_path)
@@ -123,6 +124,7 @@ def test_board_pack_pdf_has_every_priority_charts_and_tables(client, sign_in, ad
     assert "£9,500.00" in text and "£6,950.50" in text
     assert "Apr 24" in text  # the SVG chart's axis label, drawn into the PDF
     assert text.count("solid line, actual to date") == 2  # one chart per quantitative measure
+    assert "1.1 measures: under 1. Maintain the evidenced reduction" in text
 
     _name, docx = build(client, two_quarters.dp, "board-docx")
     paragraphs, tables = docx_text(docx)
