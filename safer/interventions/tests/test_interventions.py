@@ -131,3 +131,22 @@ def test_counts_by_highest_step_and_resolved_at_step_2(partnership, council, cas
     assert counts.resolved_at_step_2 == 1
     by_step = {row.step: (row.cases, row.outcomes["resolved"], row.outcomes[""]) for row in counts.steps}
     assert by_step == {1: (0, 0, 0), 2: (1, 1, 0), 3: (1, 0, 1), 4: (0, 0, 0)}
+
+
+def test_a_cpw_on_another_case_to_the_same_person_counts_for_a_cpn(partnership, council, caseworker_a):
+    from safer.cases.models import CaseParty
+
+    first, _, perpetrator = make_case(partnership, council, caseworker_a)
+    second, _, _ = make_case(partnership, council, caseworker_a)
+    same_person = CaseParty.objects.create(case=second, person=perpetrator.person, role="subject")
+    record(first, caseworker_a, "cpw", perpetrator, days_ago=30, expires_days=180)
+    cpn = record(second, caseworker_a, "cpn", same_person, days_ago=2)
+    assert cpn.case == second and cpn.subject_key == f"person:{perpetrator.person_id}"
+
+
+def test_a_subject_from_another_case_is_refused(partnership, council, caseworker_a):
+    _, _, perpetrator = make_case(partnership, council, caseworker_a)
+    second, _, _ = make_case(partnership, council, caseworker_a)
+    with pytest.raises(services.InterventionsError) as refused:
+        record(second, caseworker_a, "warning_letter", perpetrator)
+    assert refused.value.problems == [("subject", "Select a person or business on this case")]

@@ -288,3 +288,19 @@ def test_a_double_click_saves_once(client, sign_in, setting, caseworker_a, partn
     client.post(assess, data)
     client.post(assess, data)
     assert RiskAssessment.objects.count() == 1
+
+
+def test_a_closure_notice_over_48_hours_is_refused_at_the_field(client, sign_in, setting, caseworker_a):
+    case, _, _ = setting
+    sign_in(client, caseworker_a)
+    issued = timezone.localtime() - timedelta(hours=50)
+    form = {
+        "kind": "closure_notice",
+        "place": "The Flat, 3 Mill Lane",
+        "issued_at": issued.strftime("%Y-%m-%dT%H:%M"),
+        "expires_at": (issued + timedelta(hours=49)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    body = client.post(reverse("interventions:intervention-new", args=[case.pk]), form).content.decode()
+    assert '<a href="#id_expires_at">A closure notice lasts 24 hours, or at most 48 hours</a>' in body
+    assert 'value="The Flat, 3 Mill Lane"' in body  # what was typed is kept
+    assert not Intervention.objects.exists()
