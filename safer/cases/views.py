@@ -208,7 +208,6 @@ def report_new(request: PartnershipRequest) -> HttpResponse:
         request,
         "cases/report_new.html",
         {"form": form, "page_error": bool(form.errors)},
-        status=400 if form.errors else 200,
     )
 
 
@@ -238,7 +237,6 @@ def match(request: PartnershipRequest) -> HttpResponse:
         request,
         "cases/match.html",
         {"form": form, "matches": matches, "page_error": bool(form.errors)},
-        status=400 if form.errors else 200,
     )
 
 
@@ -363,7 +361,6 @@ def purpose(request: PartnershipRequest, case_id: int) -> HttpResponse:
         request,
         "cases/purpose.html",
         {"case": case, "share": share, "form": form, "page_error": bool(form.errors)},
-        status=400 if form.errors else 200,
     )
 
 
@@ -437,7 +434,7 @@ def case_edit(request: PartnershipRequest, case_id: int) -> HttpResponse:
         title=f"Change the details of case {case.reference}",
         button="Save changes",
         conflict=conflict,
-        status=409 if conflict else 400 if form.errors else 200,
+        status=409 if conflict else 200,
     )
 
 
@@ -494,7 +491,7 @@ def _simple_case_form(
         button=button,
         intro=intro,
         conflict=conflict,
-        status=409 if conflict else 400 if form.errors else 200,
+        status=409 if conflict else 200,
     )
 
 
