@@ -841,8 +841,12 @@ def save_equality_impact(
     return eia
 
 
-def objectives_of(partnership: Partnership) -> QuerySet[PartnerObjective]:
-    return PartnerObjective.objects.filter(partner_plan__partnership=partnership).select_related("partner_plan")
+def objectives_of(partnership: Partnership, plan: Plan | None = None) -> QuerySet[PartnerObjective]:
+    """Partner plans' objectives: those the strategic plan must align with, or (if it names none) all of them."""
+    objectives = PartnerObjective.objects.filter(partner_plan__partnership=partnership).select_related("partner_plan")
+    if plan is not None and plan.partner_plans.exists():
+        objectives = objectives.filter(partner_plan__in=plan.partner_plans.all())
+    return objectives.order_by("partner_plan__owner", "partner_plan__title", "order", "pk")
 
 
 @transaction.atomic
@@ -852,7 +856,9 @@ def set_compliance(
     """The partner objectives this action serves (replaces the set). Returns how many."""
     _frozen(action.delivery_plan)
     wanted = set(
-        objectives_of(action.delivery_plan.partnership).filter(pk__in=list(objective_ids)).values_list("pk", flat=True)
+        objectives_of(action.delivery_plan.partnership, action.delivery_plan.plan)
+        .filter(pk__in=list(objective_ids))
+        .values_list("pk", flat=True)
     )
     current = set(action.compliance_links.values_list("objective_id", flat=True))
     action.compliance_links.exclude(objective_id__in=wanted).delete()

@@ -590,7 +590,7 @@ def compliance(request: PartnershipRequest, plan_id: int) -> HttpResponse:
     selectors.require_view(request)
     dp = selectors.delivery_plan_of(request, plan_id)
     actions = sorted(dp.actions.prefetch_related("compliance_links"), key=lambda a: a.sort_key)
-    objectives = list(services.objectives_of(request.partnership).order_by("partner_plan_id", "pk"))
+    objectives = list(services.objectives_of(request.partnership, dp.plan))
     linked = {(link.action_id, link.objective_id) for a in actions for link in a.compliance_links.all()}
     uncovered = [o for o in objectives if not any((a.pk, o.pk) in linked for a in actions)]
     unlinked = [a for a in actions if not any((a.pk, o.pk) in linked for o in objectives)]
@@ -613,7 +613,9 @@ def compliance(request: PartnershipRequest, plan_id: int) -> HttpResponse:
 def action_compliance(request: PartnershipRequest, action_id: int) -> HttpResponse:
     selectors.require_manage(request)
     item = selectors.action_of(request, action_id)
-    objectives = [(o.pk, f"{o.partner_plan}: {o}") for o in services.objectives_of(request.partnership)]
+    objectives = [
+        (o.pk, f"{o.partner_plan}: {o}") for o in services.objectives_of(request.partnership, item.delivery_plan.plan)
+    ]
     current = [str(pk) for pk in item.compliance_links.values_list("objective_id", flat=True)]
     form = forms.ComplianceForm(request.POST or None, initial={"objectives": current}, objectives=objectives)
     if request.method == "POST" and form.is_valid():

@@ -264,3 +264,11 @@ def test_measure_and_milestone_forms_name_bad_fields(client, sign_in, admin, set
         reverse("delivery:add-milestone", args=[setup.knife.pk]), {"title": "Schools booked", "due_on": "30/6/2024"}
     )
     assert setup.knife.milestones.get().due_on.isoformat() == "2024-06-30"
+
+
+def test_compliance_uses_the_partner_plans_the_strategic_plan_aligns_with(client, sign_in, admin, setup) -> None:
+    setup.plan.partner_plans.add(setup.objectives[0].partner_plan)  # the Police and Crime Plan only
+    sign_in(client, admin)
+    body = text(client.get(reverse("delivery:compliance", args=[setup.dp.pk])))
+    assert "2 of 2 objectives served by no action" in body
+    assert "Building, protecting and empowering communities" not in body
