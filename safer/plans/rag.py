@@ -16,7 +16,8 @@ target date the trajectory is the target level throughout (a threshold to stay w
 
 - Green: the figure meets or beats the trajectory (at or below it when down is good, at or above when up is good).
 - Amber: it misses the trajectory by no more than the *amber tolerance* (5% unless the target says otherwise) of the
-  target change, ``|target level - baseline|``; without a baseline, of the target level itself.
+  target change, ``|target level - baseline|``; without a baseline, or when the target is to hold the baseline
+  level ("maintain the reduction"), of the target level itself.
 - Red: it misses by more.
 - Grey: no figure for the period, or no target to compare with.
 
@@ -141,8 +142,8 @@ class Trajectory:
 
     def amber_band(self, tolerance: float = DEFAULT_TOLERANCE) -> float:
         """How far a figure may miss the trajectory and still be Amber."""
-        change = abs(self.level - self.baseline) if self.baseline is not None else abs(self.level)
-        return change * tolerance / 100
+        change = abs(self.level - self.baseline) if self.baseline is not None else 0.0
+        return (change or abs(self.level)) * tolerance / 100
 
 
 @dataclass(frozen=True)

@@ -152,3 +152,13 @@ def test_indicator_without_a_figure_has_not_improved():
     result = rag.rate_composite(indicators, required_count=2)
     assert (result.improved, result.with_data, result.rating.rag) == (1, 2, rag.AMBER)
     assert rag.rate_composite([rag.Indicator("a", "up", 10, None)]).rating.rag == rag.GREY
+
+
+def test_maintain_the_baseline_level():
+    """Oadby and Wigston's "maintain the evidenced reduction": the level is the baseline (3,000), so there is no
+    change to take 5% of; the band is 5% of the level: 150."""
+    hold = rag.Trajectory(level=3_000, baseline=3_000, baseline_on=date(2021, 3, 31), target_on=date(2024, 3, 31))
+    assert hold.amber_band() == pytest.approx(150)
+    assert rag.rate_period(2_950, hold, date(2022, 3, 31), "down").rag == rag.GREEN
+    assert rag.rate_period(3_150, hold, date(2022, 3, 31), "down").rag == rag.AMBER
+    assert rag.rate_period(3_151, hold, date(2022, 3, 31), "down").rag == rag.RED
