@@ -7,14 +7,16 @@ dates of birth, the case reference, the officer, who may be given a task, and th
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.db.models import Model, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 
 from safer.cases import selectors as case_selectors
 from safer.cases import services as case_services
 from safer.cases.models import Case, CaseParty, ChronologyKind, PartyKind
+from safer.cases.views import PURPOSES_KEY
 from safer.core.audit import record_access
 from safer.core.http import PartnershipRequest
 from safer.core.models import AccessAction, Partnership, Role, User
@@ -29,14 +31,29 @@ def visible_cases(request: PartnershipRequest) -> QuerySet[Case]:
     return case_selectors.visible_cases(request)
 
 
+def _purpose(request: PartnershipRequest, case: Case) -> str | None:
+    purposes: dict[str, str] = request.session.get(PURPOSES_KEY, {})
+    return purposes.get(str(case.pk))
+
+
+def ask_purpose(request: PartnershipRequest, case: Case) -> HttpResponse | None:
+    """For an agency the case was shared with: the cases app's purpose question first, once per session, then
+    back here. None when no question is needed (the owning agency, or a purpose already given)."""
+    if case_selectors.shared_with(request, case) is None or _purpose(request, case) is not None:
+        return None
+    back = request.get_full_path() if request.method == "GET" else request.path
+    return HttpResponseRedirect(reverse("cases:purpose", args=[case.pk]) + "?" + urlencode({"next": back}))
+
+
 def viewed(request: PartnershipRequest, case: Case, what: str) -> None:
-    """One access-log line for a view of a case's personal data on one of these pages."""
+    """One access-log line for a view of a case's personal data on one of these pages, with the purpose given."""
     record_access(
         action=AccessAction.VIEW,
         actor=request.user,
         partnership=request.partnership,
         object_type="case",
         object_id=case.pk,
+        purpose=_purpose(request, case) or "",
         detail=what,
         request=request,
     )

@@ -56,6 +56,8 @@ def _base(request: PartnershipRequest, case: Any, tab: str) -> dict[str, Any]:
 @require_GET
 def risk(request: PartnershipRequest, case_id: int) -> HttpResponse:
     case = casefacts.case_for(request, case_id)
+    if asked := casefacts.ask_purpose(request, case):
+        return asked
     services.ensure_default_instruments(request.partnership)
     casefacts.viewed(request, case, "risk assessments")
     assessments = list(selectors.assessments_of(case))
@@ -75,6 +77,8 @@ def risk(request: PartnershipRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def risk_new(request: PartnershipRequest, case_id: int, instrument_id: int) -> HttpResponse:
     case = casefacts.case_for(request, case_id)
+    if asked := casefacts.ask_purpose(request, case):
+        return asked
     instrument = selectors.instrument_in_use(request.partnership, instrument_id)
     parties = casefacts.parties_choices(case, role=instrument.assesses)
     form = AssessmentForm(request.POST or None, instrument=instrument, parties=parties, initial={"band": ""})
@@ -127,6 +131,8 @@ def risk_new(request: PartnershipRequest, case_id: int, instrument_id: int) -> H
 @require_GET
 def interventions(request: PartnershipRequest, case_id: int) -> HttpResponse:
     case = casefacts.case_for(request, case_id)
+    if asked := casefacts.ask_purpose(request, case):
+        return asked
     casefacts.viewed(request, case, "interventions")
     rows = list(selectors.interventions_of(case))
     return render(
@@ -146,6 +152,8 @@ def interventions(request: PartnershipRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def intervention_new(request: PartnershipRequest, case_id: int) -> HttpResponse:
     case = casefacts.case_for(request, case_id)
+    if asked := casefacts.ask_purpose(request, case):
+        return asked
     parties = casefacts.parties_choices(case, role=None)
     form = InterventionForm(
         request.POST or None,
@@ -197,6 +205,8 @@ def intervention_new(request: PartnershipRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def intervention(request: PartnershipRequest, case_id: int, intervention_id: int) -> HttpResponse:
     case = casefacts.case_for(request, case_id)
+    if asked := casefacts.ask_purpose(request, case):
+        return asked
     item = selectors.intervention_of(case, intervention_id)
     action = request.POST.get("action", "")
     outcome_form = OutcomeForm(
@@ -268,6 +278,8 @@ def intervention(request: PartnershipRequest, case_id: int, intervention_id: int
 @require_http_methods(["GET", "POST"])
 def tasks(request: PartnershipRequest, case_id: int) -> HttpResponse:
     case = casefacts.case_for(request, case_id)
+    if asked := casefacts.ask_purpose(request, case):
+        return asked
     owners = casefacts.owner_choices(case)
     form = TaskForm(request.POST or None, owners=owners, initial={"owner": str(request.user.pk)})
     if request.method == "POST" and form.is_valid():
@@ -309,6 +321,8 @@ def tasks(request: PartnershipRequest, case_id: int) -> HttpResponse:
 @require_POST
 def task_done(request: PartnershipRequest, case_id: int, task_id: int) -> HttpResponse:
     case = casefacts.case_for(request, case_id)
+    if asked := casefacts.ask_purpose(request, case):
+        return asked
     task = selectors.task_on(case, task_id)
     try:
         services.complete_task(task, actor=request.user, request=request)

@@ -59,6 +59,15 @@ def test_every_page_for_every_persona(client, sign_in, world):
     for who, (user, expected) in personas.items():
         client.logout()
         sign_in(client, user)
+        if who == "shared agency":  # asked the purpose once, by the cases app's page, then back here
+            before = AccessEvent.objects.count()
+            response = client.get(pages[0])
+            assert response.status_code == 302 and response["Location"].startswith(
+                f"/cases/{world_case(pages)}/purpose/"
+            )
+            assert AccessEvent.objects.count() == before
+            followed = client.post(response["Location"], {"purpose": "Rehousing the victim"})
+            assert followed.status_code == 302 and followed["Location"] == pages[0]
         for address in pages:
             before = AccessEvent.objects.count()
             response = client.get(address)
@@ -66,6 +75,12 @@ def test_every_page_for_every_persona(client, sign_in, world):
             body = response.content.decode()
             if expected == 200:
                 assert AccessEvent.objects.count() == before + 1, (who, address)
+                event = AccessEvent.objects.order_by("-id")[0]
+                assert event.purpose == ("Rehousing the victim" if who == "shared agency" else ""), (who, address)
             else:
                 assert victim_name not in body, (who, address)
                 assert AccessEvent.objects.count() == before, (who, address)
+
+
+def world_case(pages):
+    return pages[0].split("/")[3]
