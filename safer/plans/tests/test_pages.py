@@ -557,3 +557,96 @@ def test_intelligence_measure_links_each_figure_to_the_rows(client_in, wigan, pa
     assert "May 2024 80" in figures and "April 2024 120" in figures
     assert reverse("intelligence:cell-rows", args=["burglary", 2024, 5]) in page.content.decode()
     assert "Improving (from 120 in April 2024)" in text(page)
+
+
+def test_computed_priority_neighbourhood_gap_links_to_its_rows(client_in, wigan, partnership):
+    """A gap measure computed from the data: 2 priority LSOAs with 10 crimes a month each, every other LSOA with 1.
+    Rates per 1,000 use each LSOA's residents in the latest bundled mid-year estimate, so the gap is worked out
+    here from the same residents: (priority rate - rest rate) / rest rate x 100."""
+    from safer.geography import services as geography_services
+    from safer.geography.models import Lsoa, Population
+    from safer.intelligence.models import ImportRun, MonthlyCount, PriorityArea, RunStatus, Source
+
+    geography_services.import_bundled(["E07000135"])
+    lsoas = list(Lsoa.objects.filter(lad__code="E07000135", vintage="2011").order_by("code"))
+    priority_lsoas = lsoas[:2]
+    area = PriorityArea.objects.create(partnership=partnership, name="Priority neighbourhoods")
+    area.lsoas.set(priority_lsoas)
+    months = [date(2021 + (m < 4), m, 1) for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
+    for month in months:
+        ImportRun.objects.create(
+            partnership=partnership,
+            source=Source.POLICEUK_STREET,
+            file_name=f"{month:%Y-%m}.csv",
+            sha256="0" * 64,
+            month=month,
+            status=RunStatus.LIVE,
+        )
+        MonthlyCount.objects.bulk_create(
+            MonthlyCount(
+                partnership=partnership,
+                source=Source.POLICEUK_STREET,
+                month=month,
+                lsoa=lsoa,
+                category="burglary",
+                count=10 if lsoa in priority_lsoas else 1,
+            )
+            for lsoa in lsoas
+        )
+    latest = max(Population.objects.filter(lsoa__in=lsoas).values_list("year", flat=True))  # mid-2019, the latest
+    residents = dict(Population.objects.filter(lsoa__in=lsoas, year=latest).values_list("lsoa_id", "total"))
+    assert len(residents) == len(lsoas)
+    priority_rate = 120 * 2 / sum(residents[lsoa.pk] for lsoa in priority_lsoas)
+    rest = lsoas[2:]
+    rest_rate = 12 * len(rest) / sum(residents[lsoa.pk] for lsoa in rest)
+    expected = (priority_rate - rest_rate) / rest_rate * 100
+    assert expected > 33 * 1.05  # so the 33% target is missed by more than the tolerance
+
+    measure = make_measure(
+        client_in,
+        wigan[1],
+        "Priority neighbourhood gap (computed)",
+        source="intelligence",
+        dataset="all-crime",
+        priority_area=str(area.pk),
+        gap_compare="rest",
+        definition="All crime per 1,000: priority against the rest",
+    )
+    assert (measure.unit, measure.frequency) == ("percent", "annual")
+    client_in.post(
+        reverse("plans:target", args=[measure.pk]),
+        {"kind": "threshold", "target_value": "33", "amber_tolerance": "5", "wording": "No more than 33%"},
+    )
+    page = client_in.get(reverse("plans:measure", args=[measure.pk]))
+    assert section(page, "rag").startswith(f"Red {expected:,.1f}% misses the trajectory of 33.0%")
+    assert f"2021/22 {expected:,.1f}%" in section(page, "figures")
+    link = (
+        reverse("intelligence:priority-area", args=[area.pk]) + "?dataset=all-crime&amp;frequency=fy&amp;compare=rest"
+    )
+    assert link in page.content.decode()
+
+
+def test_measure_form_names_what_each_source_needs(client_in, wigan):
+    priority = wigan[1]
+    base = {
+        "name": "Burglary",
+        "priority": priority.pk,
+        "definition": "Burglary",
+        "frequency": "annual",
+        "polarity": "down",
+        "unit": "count",
+        "gap_compare": "rest",
+    }
+    response = client_in.post(reverse("plans:measure-new"), {**base, "source": "intelligence", "dataset": ""})
+    assert "Select what the police.uk data should count" in text(response)
+    response = client_in.post(
+        reverse("plans:measure-new"), {**base, "source": "intelligence", "dataset": "burglary", "unit": "percent"}
+    )
+    assert "A count from the police.uk data is a count: choose Count" in text(response)
+    response = client_in.post(
+        reverse("plans:measure-new"), {**base, "source": "composite", "components": [wigan[2].pk]}
+    )
+    assert "Select at least two measures whose improvement this counts" in text(response)
+    response = client_in.post(reverse("plans:measure-new"), {**base, "source": "partner", "definition": ""})
+    assert "Enter what the measure counts" in text(response)
+    assert not Measure.objects.filter(name="Burglary").exists()
