@@ -35,6 +35,8 @@ def load_demo_content(stdout: TextIO) -> None:
             partnership=partnership, key="asb-victim", status="published"
         ).first()
         for index, case in enumerate(casefacts.demo_cases(partnership)[:6]):
+            if case.is_closed:
+                continue
             if RiskAssessment.objects.filter(case=case).exists() or Intervention.objects.filter(case=case).exists():
                 continue
             actor = casefacts.case_officer(case) or casefacts.any_caseworker(partnership)

@@ -80,6 +80,12 @@ def _refuse(name: str, message: str) -> InterventionsError:
     return InterventionsError([(name, message)])
 
 
+def _open(case: Any) -> None:
+    """Closed cases take no new entries (the cases app's rule): reopen first."""
+    if case.is_closed:
+        raise _refuse("", f"Case {case.reference} is closed. Reopen it first, or open a new case")
+
+
 # --- Instruments ----------------------------------------------------------------------------------------------
 
 
@@ -232,6 +238,7 @@ def assess(
 ) -> RiskAssessment:
     """Score and record one assessment of a party on a case, with its review date, tasks and chronology entry."""
     _once(RiskAssessment, submission_key)
+    _open(case)
     if party.case_id != case.pk:
         raise _refuse("party", "Select a person on this case")
     if instrument.partnership_id != case.partnership_id or instrument.status != InstrumentStatus.PUBLISHED:
@@ -360,6 +367,7 @@ def record_intervention(
 ) -> Intervention:
     """Record one action of the stepped approach after checking every rule of the power (``powers.check``)."""
     _once(Intervention, submission_key)
+    _open(case)
     try:
         power = powers.POWERS[powers.PowerKind(kind)]
     except ValueError as exc:
@@ -489,6 +497,7 @@ def record_breach(
     submission_key: uuid.UUID | None = None,
 ) -> Breach:
     _once(Breach, submission_key)
+    _open(intervention.case)
     problems: list[tuple[str, str]] = []
     if occurred_on > timezone.localdate():
         problems.append(("occurred_on", "The date of the breach must be today or in the past"))
@@ -546,6 +555,7 @@ def create_task(
     the case reference."""
     with transaction.atomic():
         _once(CaseTask, submission_key)
+        _open(case)
         problems: list[tuple[str, str]] = []
         if not title.strip():
             problems.append(("title", "Enter what needs doing"))

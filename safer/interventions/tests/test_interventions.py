@@ -150,3 +150,31 @@ def test_a_subject_from_another_case_is_refused(partnership, council, caseworker
     with pytest.raises(services.InterventionsError) as refused:
         record(second, caseworker_a, "warning_letter", perpetrator)
     assert refused.value.problems == [("subject", "Select a person or business on this case")]
+
+
+def test_a_closed_case_takes_no_new_actions_assessments_or_tasks(setting, caseworker_a, partnership):
+    from safer.cases.models import Case
+    from safer.interventions.tests.helpers import answers_for, victim_instrument
+
+    case, victim, perpetrator = setting
+    Case.objects.filter(pk=case.pk).update(status="closed", closed_at=timezone.now())
+    case.refresh_from_db()
+    closed = f"Case {case.reference} is closed. Reopen it first, or open a new case"
+    with pytest.raises(services.InterventionsError) as refused:
+        record(case, caseworker_a, "warning_letter", perpetrator)
+    assert refused.value.problems == [("", closed)]
+    instrument = victim_instrument(partnership)
+    with pytest.raises(services.InterventionsError) as refused:
+        services.assess(
+            case=case,
+            party=victim,
+            instrument=instrument,
+            chosen=answers_for(instrument, {1: "No", 2: "No", 3: "No", 4: "No"}),
+            actor=caseworker_a,
+        )
+    assert refused.value.problems == [("", closed)]
+    with pytest.raises(services.InterventionsError):
+        services.create_task(
+            case=case, title="Call", owner=caseworker_a, due_at=timezone.now() + timedelta(days=1), actor=caseworker_a
+        )
+    assert not Intervention.objects.exists()
