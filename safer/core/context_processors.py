@@ -21,6 +21,7 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("Delivery plan", "delivery:home", "plans"),
     ("People", "core:people", "people"),
     ("Access log", "core:access-log", "access_log"),
+    ("Subject access", "documents:sar-register", "access_log"),
     ("Background jobs", "core:jobs", None),
     ("Your account", "core:account", None),
 ]
