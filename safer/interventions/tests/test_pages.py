@@ -304,3 +304,33 @@ def test_a_closure_notice_over_48_hours_is_refused_at_the_field(client, sign_in,
     assert '<a href="#id_expires_at">A closure notice lasts 24 hours, or at most 48 hours</a>' in body
     assert 'value="The Flat, 3 Mill Lane"' in body  # what was typed is kept
     assert not Intervention.objects.exists()
+
+
+def test_notifications_are_marked_read(client, sign_in, setting, caseworker_a, council):
+    from safer.core.models import Role
+    from safer.core.tests.factories import make_member
+
+    colleague = make_member(council, Role.CASEWORKER, email="robin@oadby.example", full_name="Robin Colleague")
+    case, _, _ = setting
+    services.create_task(
+        case=case, title="Call back", owner=colleague, due_at=timezone.now() + timedelta(days=1), actor=caseworker_a
+    )
+    sign_in(client, colleague)
+    assert "Notifications (1 new)" in client.get(reverse("interventions:my-work")).content.decode()
+    page = client.post(reverse("interventions:my-work"), follow=True).content.decode()
+    assert "1 notification marked as read" in page and "Notifications (1 new)" not in page
+    assert Notification.objects.get().read_at is not None
+
+
+def test_assessing_with_no_victim_on_the_case_says_how_to_add_one(client, sign_in, partnership, council, caseworker_a):
+    from safer.cases.models import Case
+    from safer.cases.services import allocate_reference
+
+    case = Case.objects.create(
+        partnership=partnership, reference=allocate_reference(partnership, "ASB"), owning_agency=council
+    )
+    instrument = victim_instrument(partnership)
+    sign_in(client, caseworker_a)
+    page = client.get(reverse("interventions:risk-new", args=[case.pk, instrument.pk])).content.decode()
+    assert "There is no victim on this case yet." in page
+    assert reverse("cases:add-party", args=[case.pk]) in page
