@@ -71,4 +71,32 @@ def test_plan_priority_measure_target_figure_and_rag(tab, sign_in_by_cookie, cou
     expect(rag).to_contain_text("Amber")
     expect(rag).to_contain_text("22,400 misses the trajectory of 22,250 for 31 March 2006 by 150")
     expect(tab.main.locator("#figures")).to_contain_text("Entered by Mo Manager")
+
+    tab.click_link("Set the RAG by hand", state="Set the RAG by hand")
+    tab.check("Green")
+    tab.submit("Save RAG", state="Set the RAG: no reason")
+    assert tab.error_messages() == ["Enter why the RAG is being changed: the board will read it beside the RAG"]
+    tab.fill("Reason", "Recording change inflated the count")
+    tab.submit("Save RAG", state="Measure page: RAG set by hand")
+    expect(rag).to_contain_text("Set by hand: Recording change inflated the count")
+    tab.click_link("Who changed what", state="Who changed what")
+    expect(tab.main.locator("#rag-history")).to_contain_text("Recording change inflated the count")
+    expect(tab.main.locator("#target-history")).to_contain_text("Mo Manager")
+
+    tab.goto("/plans/", state="Plans and performance: one plan")
+    tab.click_link("Dashboard for Community Safety Strategy 2005-08 version 1", state="Board dashboard")
+    expect(tab.main.locator("#totals")).to_have_text("1 Green, 0 Amber, 0 Red, 0 Grey.")
+    for path, state in [
+        ("/plans/measures", "Measures and targets"),
+        ("/plans/figures", "Enter figures"),
+        ("/plans/groups", "Delivery groups"),
+        ("/plans/partner-plans", "Partner plans"),
+    ]:
+        tab.goto(path, state=state)
+    tab.goto("/plans/serious-violence/new", state="Serious Violence Duty review: the empty form")
+    tab.submit("Save review", state="Serious Violence Duty review: nothing filled in")
+    assert tab.error_messages()[:2] == [
+        "Enter a title, like Serious Violence Duty Strategy refresh 2025",
+        "Enter the date of the review, like 31/03/2025",
+    ]
     tab.assert_no_problems("the end")
