@@ -59,3 +59,11 @@ def test_instruments_page_says_local_defaults_and_an_admin_change_makes_version_
     assert "ASB victim risk and vulnerability matrix version 2 is now in use" in response.content.decode()
     v2 = RiskInstrument.objects.get(key="asb-victim", status="published")
     assert (v2.version, v2.medium_from, v2.high_from, v2.review_days_high) == (2, 20, 30, 7)
+
+
+def test_another_partnerships_admin_cannot_reach_an_instrument(client, sign_in, partnership, outsider):
+    instrument = victim_instrument(partnership)
+    sign_in(client, outsider)  # partnership admin, but of another partnership
+    assert client.get(reverse("interventions:instrument-edit", args=[instrument.pk])).status_code == 404
+    assert "ASB victim risk" in client.get(reverse("interventions:instruments")).content.decode()  # their own copy
+    assert RiskInstrument.objects.filter(partnership=partnership).count() == 2

@@ -84,3 +84,10 @@ def test_every_page_for_every_persona(client, sign_in, world):
 
 def world_case(pages):
     return pages[0].split("/")[3]
+
+
+def test_signed_out_people_are_sent_to_sign_in_from_every_page(client, world):
+    pages, _, _ = world
+    for address in [*pages, "/work/my-work", "/work/powers", "/work/risk-instruments", "/work/risk-instruments/1/edit"]:
+        response = client.get(address)
+        assert response.status_code == 302 and response["Location"].startswith("/sign-in"), address
