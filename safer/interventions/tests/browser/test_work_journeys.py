@@ -4,6 +4,7 @@ a caseworker risk-assesses a victim, meets the refusal for lowering a band, save
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -102,3 +103,59 @@ def test_cpn_needs_a_cpw_first(tab, sign_in_by_cookie, partnership, council, cas
     assert Intervention.objects.count() == 2
     tab.goto("/work/powers", state="Interventions by step")
     expect(tab.main.locator("#by-step tbody tr").nth(3)).to_contain_text("1")
+
+
+def test_breach_outcome_counts_and_a_task_for_a_colleague(tab, sign_in_by_cookie, partnership, council, caseworker_a):
+    from safer.core.models import Role
+    from safer.core.tests.factories import make_member
+    from safer.interventions import services
+    from safer.interventions.casefacts import case_reference
+
+    colleague = make_member(council, Role.CASEWORKER, email="robin@oadby.example", full_name="Robin Colleague")
+    case, _, perpetrator = make_case(partnership, council, caseworker_a)
+    letter = services.record_intervention(
+        case=case,
+        kind="warning_letter",
+        subject=perpetrator,
+        place="",
+        issued_at=timezone.now() - timedelta(days=10),
+        expires_at=None,
+        actor=caseworker_a,
+    )
+    sign_in_by_cookie(tab, caseworker_a)
+    tab.goto(f"/work/cases/{case.pk}/interventions", state="Interventions: a warning letter")
+    tab.click_link("Warning letter", state="Warning letter: no breaches")
+    tab.fill("Date of the breach", (timezone.localdate() + timedelta(days=3)).isoformat())
+    tab.fill("Action taken", "Second letter sent")
+    tab.submit("Record breach", state="Warning letter: a breach dated in the future")
+    assert tab.error_messages() == ["The date of the breach must be today or in the past"]
+    tab.fill("Date of the breach", (timezone.localdate() - timedelta(days=2)).isoformat())
+    tab.submit("Record breach", state="Warning letter: one breach")
+    assert "Breach recorded" in tab.notification()
+    tab.select("Status", "Ended")
+    tab.select("Outcome", "Behaviour stopped (resolved)")
+    tab.submit("Save status and outcome", state="Warning letter: resolved")
+    assert "Status and outcome saved" in tab.notification()
+    assert letter.breaches.count() == 1
+
+    tab.goto("/work/powers", state="Interventions by step: one resolved at step 2")
+    tab.expect_text("1 case resolved at step 2, of 1 with an action recorded")
+
+    tab.goto(f"/work/cases/{case.pk}/tasks", state="Tasks: none yet")
+    tab.fill("What needs doing", "Visit the victim")
+    tab.select("Who will do it", "Robin Colleague")
+    tab.fill("Due date and time", (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
+    tab.submit("Set task", state="Tasks: a due date in the past")
+    assert tab.error_messages() == ["The due date must be in the future"]
+    tab.fill("Due date and time", (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
+    tab.submit("Set task", state="Tasks: one set for a colleague")
+    assert "Task set for Robin Colleague" in tab.notification()
+
+    sign_in_by_cookie(tab, colleague)
+    tab.goto("/work/my-work", state="My work: a task from a colleague, notified")
+    tab.expect_text(f"A task on case {case_reference(case)} was assigned to you")
+    tab.submit("Mark all as read", state="My work: notifications read")
+    # The visually hidden part of the button's name says which task (Chromium puts a space before it).
+    done = re.compile(rf"^Mark as done ?: Visit the victim, case {case_reference(case)}$")
+    tab.submit(done, state="My work: nothing open")
+    tab.expect_text("You have no open tasks.")
