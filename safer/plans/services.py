@@ -602,8 +602,8 @@ ZERO_BASELINE = (
 def _parse_points(text: str) -> tuple[list[tuple[date, Decimal]], str | None]:
     points = []
     for number, line in enumerate([line for line in (text or "").splitlines() if line.strip()], start=1):
-        parts = line.replace(",", " ").split()
-        if len(parts) != 2:
+        parts = [part.strip().rstrip(",;") for part in line.strip().split(None, 1)]
+        if len(parts) != 2 or " " in parts[1]:
             return [], f"Line {number} of the trajectory: enter a date and a value, like 31/03/2006 22250"
         day: date | None = None
         for fmt in ("%d/%m/%Y", "%Y-%m-%d"):

@@ -650,3 +650,23 @@ def test_measure_form_names_what_each_source_needs(client_in, wigan):
     response = client_in.post(reverse("plans:measure-new"), {**base, "source": "partner", "definition": ""})
     assert "Enter what the measure counts" in text(response)
     assert not Measure.objects.filter(name="Burglary").exists()
+
+
+def test_trajectory_points_from_the_target_form(client_in, wigan):
+    """A point of 23,000 at March 2006 bends the line: 2005/06's 22,400 is then Green (it was Amber on the straight
+    line of 22,250)."""
+    measure = wigan[2]
+    url = reverse("plans:target", args=[measure.pk])
+    response = client_in.post(url, {**RECORDED_CRIME_TARGET, "trajectory": "31/03/2006 about 23000"})
+    assert "Line 1 of the trajectory: enter a date and a value, like 31/03/2006 22250" in text(response)
+    response = client_in.post(url, {**RECORDED_CRIME_TARGET, "trajectory": "31/03/2009 19000"})
+    assert "Trajectory point 31 March 2009 must fall between the end of the baseline and the target date" in text(
+        response
+    )
+    assert not Target.objects.get(measure=measure).trajectory.exists()
+    response = client_in.post(url, {**RECORDED_CRIME_TARGET, "trajectory": "31/03/2006 23,000"})
+    assert response.status_code == 302
+    enter(client_in, measure, "2005-04-01", "2006-03-31", "22400")
+    page = client_in.get(reverse("plans:measure", args=[measure.pk]))
+    assert section(page, "rag").startswith("Green 22,400 meets the trajectory of 23,000 for 31 March 2006")
+    assert "31/03/2006 23000" in client_in.get(url).content.decode()
