@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -30,7 +30,7 @@ from safer.core.models import AccessAction, Partnership, User
 from safer.documents.defaults import DEFAULT_TEMPLATES
 from safer.documents.filetypes import ALLOWED
 from safer.documents.models import CaseDocument, DocumentSource, LetterTemplate, LetterTemplateVersion
-from safer.documents.services import _store
+from safer.documents.services import DOUBLE_SUBMIT_SECONDS, _store
 
 # Every placeholder a template may use, with what it gives.
 PLACEHOLDERS: dict[str, dict[str, str]] = {
@@ -269,23 +269,27 @@ def generate_letter(
     if template.partnership_id != case.partnership_id or recipient.case_id != case.pk:
         raise LetterError("That letter or person does not belong to this case.")
     version = template.current
-    letter = build_letter(version, letter_context(case=case, recipient=recipient, officer=actor))
+    since = timezone.now() - timedelta(seconds=DOUBLE_SUBMIT_SECONDS)
     kind = ALLOWED["docx" if fmt == "docx" else "pdf"]
+    duplicate = (
+        CaseDocument.objects.filter(
+            case=case,
+            uploaded_by=actor,
+            letter_template_version=version,
+            recipient=recipient,
+            content_type=kind.content_type,
+            uploaded_at__gte=since,
+        )
+        .order_by("-uploaded_at")
+        .first()
+    )
+    if duplicate is not None:  # a double click: the letter made moments ago
+        return duplicate
+    letter = build_letter(version, letter_context(case=case, recipient=recipient, officer=actor))
     content = render_docx(letter) if fmt == "docx" else render_pdf(letter)
     name = f"{template.name} {case.reference}.{kind.extension}"
-    document = _store(
-        case=case,
-        actor=actor,
-        name=name,
-        data=content,
-        kind=kind,
-        description=f"{template.name} (version {version.number}) to the {recipient.get_role_display().lower()}",
-        sensitivity=Sensitivity.NORMAL,
-        source=DocumentSource.LETTER,
-        letter_version=version,
-        recipient=recipient,
-    )
-    with transaction.atomic():
+
+    def log(document: CaseDocument) -> None:
         add_chronology_entry(
             case,
             ChronologyKind.DOCUMENT,
@@ -304,7 +308,20 @@ def generate_letter(
             detail=f"letter from template {template.pk} v{version.number} on case {case.pk}",
             request=request,
         )
-    return document
+
+    return _store(
+        case=case,
+        actor=actor,
+        name=name,
+        data=content,
+        kind=kind,
+        description=f"{template.name} (version {version.number}) to the {recipient.get_role_display().lower()}",
+        sensitivity=Sensitivity.NORMAL,
+        source=DocumentSource.LETTER,
+        letter_version=version,
+        recipient=recipient,
+        then=log,
+    )
 
 
 @transaction.atomic

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from safer.cases.models import Case, CaseParty, ChronologyKind, Sensitivity
 from safer.cases.services import actor_agency, add_chronology_entry
@@ -79,7 +82,10 @@ def _store(
     source: str,
     letter_version: LetterTemplateVersion | None = None,
     recipient: CaseParty | None = None,
+    then: Callable[[CaseDocument], None] | None = None,
 ) -> CaseDocument:
+    """Write the file, then its row and ``then`` (the chronology line and the access log) in one transaction; if
+    any of that fails, the file is removed too: nothing is half-saved."""
     stored = _write(case, data)
     try:
         with transaction.atomic():
@@ -100,10 +106,27 @@ def _store(
                 letter_template_version=letter_version,
                 recipient=recipient,
             )
+            if then is not None:
+                then(document)
     except Exception:
         (documents_root() / stored).unlink(missing_ok=True)  # nothing half-saved
         raise
     return document
+
+
+DOUBLE_SUBMIT_SECONDS = 30
+
+
+def recent_duplicate(case: Case, actor: User, name: str, sha256: str) -> CaseDocument | None:
+    """The same file from the same person on the same case moments ago: a double click, not a second document."""
+    since = timezone.now() - timedelta(seconds=DOUBLE_SUBMIT_SECONDS)
+    return (
+        CaseDocument.objects.filter(
+            case=case, uploaded_by=actor, original_name=safe_name(name), sha256=sha256, uploaded_at__gte=since
+        )
+        .order_by("-uploaded_at")
+        .first()
+    )
 
 
 def attach_document(
@@ -115,19 +138,14 @@ def attach_document(
     sensitivity: str = Sensitivity.NORMAL,
     request: HttpRequest | None = None,
 ) -> CaseDocument:
-    """Check and store one uploaded file on a case; one chronology line and one AccessEvent (create)."""
+    """Check and store one uploaded file on a case; one chronology line and one AccessEvent (create). The same file
+    sent again by a double click within 30 seconds returns the first document."""
     kind = check_file(upload.name, upload.data)
-    document = _store(
-        case=case,
-        actor=actor,
-        name=upload.name,
-        data=upload.data,
-        kind=kind,
-        description=description,
-        sensitivity=sensitivity,
-        source=DocumentSource.UPLOAD,
-    )
-    with transaction.atomic():
+    duplicate = recent_duplicate(case, actor, upload.name, hashlib.sha256(upload.data).hexdigest())
+    if duplicate is not None:
+        return duplicate
+
+    def log(document: CaseDocument) -> None:
         add_chronology_entry(
             case,
             ChronologyKind.DOCUMENT,
@@ -147,7 +165,18 @@ def attach_document(
             detail=f"attached to case {case.pk}",
             request=request,
         )
-    return document
+
+    return _store(
+        case=case,
+        actor=actor,
+        name=upload.name,
+        data=upload.data,
+        kind=kind,
+        description=description,
+        sensitivity=sensitivity,
+        source=DocumentSource.UPLOAD,
+        then=log,
+    )
 
 
 def record_download(*, document: CaseDocument, actor: User, request: HttpRequest | None, purpose: str = "") -> None:

@@ -223,11 +223,11 @@ def _field_value(obj: models.Model, field: models.Field[Any, Any]) -> Any:
     return value
 
 
-def _interventions_files(person: Person, cases: list[Case]) -> dict[str, bytes]:
+def _interventions_files(person: Person, cases: list[Case]) -> dict[str, tuple[bytes, int]]:
     """CSVs of the interventions app's rows about the person, if that app is installed (looked up, not imported)."""
     if not apps.is_installed("safer.interventions"):
         return {}
-    files: dict[str, bytes] = {}
+    files: dict[str, tuple[bytes, int]] = {}
     case_ids = [c.pk for c in cases]
     for model in apps.get_app_config("interventions").get_models():
         names = {f.name: f for f in model._meta.concrete_fields}
@@ -251,7 +251,10 @@ def _interventions_files(person: Person, cases: list[Case]) -> dict[str, bytes]:
                 qs = qs.filter(condition | Q(**{f"{n}__isnull": True for n in party_fields}))
         fields = list(model._meta.concrete_fields)
         rows = [[_field_value(obj, f) for f in fields] for obj in qs.order_by("pk")]
-        files[f"interventions/{model._meta.model_name}.csv"] = _csv(rows, [str(f.verbose_name) for f in fields])
+        files[f"interventions/{model._meta.model_name}.csv"] = (
+            _csv(rows, [str(f.verbose_name) for f in fields]),
+            len(rows),
+        )
     return files
 
 
@@ -540,8 +543,8 @@ def build_export(sar: SubjectAccessRequest, progress: Any = None) -> tuple[bytes
         len(documents),
     )
     step("Documents")
-    for name, data in _interventions_files(person, cases).items():
-        add(name, data, "Risk assessments, interventions or tasks", max(0, data.count(b"\n") - 1))
+    for name, (data, count) in _interventions_files(person, cases).items():
+        add(name, data, "Risk assessments, interventions or tasks", count)
     events = access_events_about(person, cases, reports)
     add(
         "access_log.csv",

@@ -226,3 +226,23 @@ def test_a_shared_agency_is_asked_the_purpose_first(signed_in, caseworker_a, cas
 
 def test_an_analyst_without_a_case_role_is_refused(signed_in, analyst, case):
     assert signed_in(analyst).get(reverse("documents:case", args=[case.pk])).status_code == 403
+
+
+def test_a_double_click_attaches_the_file_once(signed_in, caseworker_a, case):
+    client = signed_in(caseworker_a)
+    assert upload(client, case, "statement.txt", SECRET).status_code == 302
+    assert upload(client, case, "statement.txt", SECRET).status_code == 302
+    assert CaseDocument.objects.count() == 1
+    assert ChronologyEntry.objects.filter(kind="document").count() == 1
+
+
+def test_if_the_chronology_fails_nothing_is_kept(monkeypatch, caseworker_a, case, var_dir):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "add_chronology_entry", broken)
+    with pytest.raises(RuntimeError):
+        attach(case, caseworker_a)
+    assert not CaseDocument.objects.exists()
+    assert not any(p.is_file() for p in (var_dir / "documents").rglob("*"))
+    assert not AccessEvent.objects.filter(object_type="case_document").exists()

@@ -213,3 +213,32 @@ def test_export_waits_for_a_match(signed_in, dpo, sar):
     response = signed_in(dpo).post(reverse("documents:sar-export", args=[sar.pk]), follow=True)
     assert "Match the request to a person on the system before exporting" in response.content.decode()
     assert not Job.objects.exists()
+
+
+def test_interventions_about_other_people_stay_out(partnership, dpo, caseworker_a, case, victim, subject):
+    from safer.interventions.models import Intervention
+
+    Intervention.objects.create(
+        partnership=partnership,
+        case=case,
+        kind="warning_letter",
+        step=2,
+        subject=subject,
+        issued_at=timezone.now(),
+        recorded_by=caseworker_a,
+    )
+
+    def rows_for(party) -> list[dict[str, str]]:
+        sar = subject_access.register_request(
+            partnership=partnership, actor=dpo, requester_name=party.person.display_name, received_on=date(2026, 3, 1)
+        )
+        subject_access.match_person(sar=sar, person=party.person, actor=dpo)
+        content, counts = subject_access.build_export(sar)
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        assert counts["interventions/intervention.csv"] == len(read_csv(archive, "interventions/intervention.csv"))
+        return read_csv(archive, "interventions/intervention.csv")
+
+    assert rows_for(victim) == []
+    dans = rows_for(subject)
+    assert len(dans) == 1
+    assert dans[0]["kind"] == "Warning letter"
