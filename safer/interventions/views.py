@@ -396,9 +396,11 @@ def _require_configure(request: PartnershipRequest) -> None:
         raise PermissionDenied("Changing risk instruments needs the partnership admin role")
 
 
-@require_area("cases")
 @require_GET
 def instruments(request: PartnershipRequest) -> HttpResponse:
+    """Caseworkers read the instruments; partnership admins read and change them."""
+    if not (can(request, "cases") or can(request, "people")):
+        raise PermissionDenied("This needs the caseworker, meeting chair or partnership admin role")
     services.ensure_default_instruments(request.partnership)
     return render(
         request,

@@ -159,3 +159,18 @@ def test_breach_outcome_counts_and_a_task_for_a_colleague(tab, sign_in_by_cookie
     done = re.compile(rf"^Mark as done ?: Visit the victim, case {case_reference(case)}$")
     tab.submit(done, state="My work: nothing open")
     tab.expect_text("You have no open tasks.")
+
+
+def test_an_admin_changes_the_victim_matrix_cut_offs(tab, sign_in_by_cookie, partnership, admin):
+    sign_in_by_cookie(tab, admin)
+    tab.goto("/work/risk-instruments", state="Risk instruments: the local defaults")
+    tab.expect_text("local defaults for Oadby and Wigston CSP, not national rules")
+    tab.click_button("Change ASB victim risk and vulnerability matrix", state="Change the victim matrix: the form")
+    tab.fill("High from (total score)", "20")
+    tab.submit("Save as a new version", state="Change the victim matrix: high not above medium")
+    assert tab.error_messages() == ["The high cut-off must be above the medium cut-off"]
+    tab.fill("High from (total score)", "30")
+    tab.submit("Save as a new version", state="Risk instruments: version 2 in use")
+    assert "ASB victim risk and vulnerability matrix version 2 is now in use" in tab.notification()
+    tab.expect_text("ASB victim risk and vulnerability matrix, version 1")  # kept, marked as replaced
+    tab.expect_text("Replaced by a later version")
