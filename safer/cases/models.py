@@ -221,6 +221,7 @@ class Address(models.Model):
             models.Index(fields=["partnership", "postcode"], name="address_postcode"),
             models.Index(fields=["partnership", "lsoa_code"], name="address_lsoa"),
             models.Index(fields=["partnership", "uprn"], name="address_uprn"),
+            models.Index(fields=["partnership", "line_key"], name="address_line_key"),
         ]
 
     def __str__(self) -> str:
@@ -258,6 +259,7 @@ class Person(models.Model):
         indexes: ClassVar[list[Any]] = [
             models.Index(fields=["partnership", "name_key"], name="person_name_key"),
             models.Index(fields=["partnership", "date_of_birth"], name="person_dob"),
+            models.Index(fields=["partnership"], condition=~Q(aliases=""), name="person_with_aliases"),
         ]
         constraints: ClassVar[list[Any]] = [
             models.CheckConstraint(
@@ -350,7 +352,7 @@ class Case(models.Model):
             models.Index(fields=["partnership", "status", "-opened_at"], name="case_status_opened"),
             models.Index(fields=["partnership", "owning_agency", "-opened_at"], name="case_owner_opened"),
             models.Index(fields=["partnership", "officer"], name="case_officer"),
-            models.Index(fields=["partnership", "ward_code"], name="case_ward"),
+            models.Index(fields=["partnership", "ward_code", "ward_name"], name="case_ward"),
         ]
 
     def __str__(self) -> str:

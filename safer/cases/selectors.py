@@ -14,15 +14,17 @@ Signatures other apps rely on (``scope`` is an ``HttpRequest`` after the middlew
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from safer.cases.models import (
+    POSTCODE_RE,
     Address,
     Case,
     CaseAgency,
@@ -111,18 +113,21 @@ def visible_reports(scope: Any) -> QuerySet[Report]:
 
 
 def visible_people(scope: Any) -> QuerySet[Person]:
-    """People (and businesses, groups) the person's agencies recorded, or who are on a report or case they may see."""
+    """People (and businesses, groups) the person's agencies recorded, or who are on a report or case they may see.
+
+    Checked per person with EXISTS, so a filter on a few people (a page, the candidates of a match) stays cheap."""
     partnership = _partnership(scope)
     if partnership is None:
         return Person.objects.none()
     agency_ids = [a.pk for a in _agencies(scope) if a.partnership_id == partnership.pk]
+    cases = visible_cases(scope).values("pk")
     reports = visible_reports(scope)
     return Person.objects.filter(partnership=partnership).filter(
         Q(created_by_agency_id__in=agency_ids)
-        | Q(pk__in=CaseParty.objects.filter(case__in=visible_cases(scope)).values("person_id"))
-        | Q(pk__in=reports.values("reporter_id"))
-        | Q(pk__in=reports.values("victims__id"))
-        | Q(pk__in=reports.values("subjects__id"))
+        | Exists(CaseParty.objects.filter(person_id=OuterRef("pk"), case_id__in=cases))
+        | Exists(reports.filter(reporter_id=OuterRef("pk")))
+        | Exists(reports.filter(victims=OuterRef("pk")))
+        | Exists(reports.filter(subjects=OuterRef("pk")))
     )
 
 
@@ -133,8 +138,8 @@ def visible_addresses(scope: Any) -> QuerySet[Address]:
     agency_ids = [a.pk for a in _agencies(scope) if a.partnership_id == partnership.pk]
     return Address.objects.filter(partnership=partnership).filter(
         Q(created_by_agency_id__in=agency_ids)
-        | Q(pk__in=CasePlace.objects.filter(case__in=visible_cases(scope)).values("address_id"))
-        | Q(pk__in=visible_reports(scope).values("place_id"))
+        | Exists(CasePlace.objects.filter(address_id=OuterRef("pk"), case_id__in=visible_cases(scope).values("pk")))
+        | Exists(visible_reports(scope).filter(place_id=OuterRef("pk")))
     )
 
 
@@ -264,18 +269,51 @@ def _best_name_score(person: Person, candidate: Person) -> float:
     return max(name_similarity(person.name_key, key) for key in keys)
 
 
-def match_people(scope: Any, person: Person, exclude: set[int], limit: int = 5) -> list[PersonMatch]:
+def _candidate_ids(partnership: Partnership, person: Person, exclude: set[int], cap: int = 300) -> list[int]:
+    """Ids of people who might be this one, each found through an index: every name token, the same date of birth,
+    the same postcode, then any one name token, then aliases (few people have them)."""
     tokens = [t for t in person.name_key.split() if len(t) >= 3]
-    query = Q()
-    for token in tokens:
-        query |= Q(name_key__contains=token) | Q(aliases__icontains=token)
+    base = Person.objects.filter(partnership=partnership).exclude(pk__in=exclude)
+    queries: list[QuerySet[Person]] = []
+    if tokens:
+        all_tokens = base
+        for token in tokens:
+            all_tokens = all_tokens.filter(name_key__contains=token)
+        queries.append(all_tokens)
     if person.date_of_birth is not None:
-        query |= Q(date_of_birth=person.date_of_birth)
+        queries.append(base.filter(date_of_birth=person.date_of_birth))
     if person.address is not None and person.address.postcode:
-        query |= Q(address__postcode=person.address.postcode)
-    if not query:
+        queries.append(
+            base.filter(
+                address_id__in=Address.objects.filter(partnership=partnership, postcode=person.address.postcode).values(
+                    "pk"
+                )
+            )
+        )
+    for token in sorted(tokens, key=len, reverse=True):
+        queries.append(base.filter(name_key__contains=token))
+    if tokens:
+        alias_query = Q()
+        for token in tokens:
+            alias_query |= Q(aliases__icontains=token)
+        queries.append(base.exclude(aliases="").filter(alias_query))
+    ids: dict[int, None] = {}
+    for query in queries:
+        if len(ids) >= cap:
+            break
+        for pk in query.order_by().values_list("pk", flat=True)[: cap - len(ids)]:
+            ids[pk] = None
+    return list(ids)
+
+
+def match_people(scope: Any, person: Person, exclude: set[int], limit: int = 5) -> list[PersonMatch]:
+    partnership = _partnership(scope)
+    if partnership is None:
         return []
-    candidates = visible_people(scope).filter(query).exclude(pk__in=exclude).select_related("address")[:200]
+    ids = _candidate_ids(partnership, person, exclude)
+    if not ids:
+        return []
+    candidates = visible_people(scope).filter(pk__in=ids).select_related("address")
     found: list[PersonMatch] = []
     for candidate in candidates:
         score = _best_name_score(person, candidate)
@@ -412,6 +450,39 @@ def person_cases(scope: Any, person: Person) -> list[CaseParty]:
 # --- case list ------------------------------------------------------------------------------------------------------
 
 
+REFERENCE_RE = re.compile(r"^[A-Za-z]+-[0-9]{4}-[0-9]+$")
+FEW_PEOPLE = 500
+
+
+def _text_condition(partnership: Partnership | None, text: str) -> Q:
+    """Cases whose reference is the text, or with a party whose name has every word of it, or whose summary or
+    place has it. Few matching people: their cases by id; many (a common surname): checked case by case, so the
+    first page comes back without reading them all."""
+    if REFERENCE_RE.match(text):
+        return Q(reference__iexact=text)
+    tokens = name_key(text).split()
+    people = Person.objects.filter(partnership=partnership)
+    for token in tokens:
+        people = people.filter(name_key__contains=token)
+    with_aliases = Person.objects.filter(partnership=partnership).exclude(aliases="").filter(aliases__icontains=text)
+    condition = Q(summary__icontains=text) | Q(
+        pk__in=CaseParty.objects.filter(person__in=with_aliases).values("case_id")
+    )
+    if tokens:
+        if people.count() <= FEW_PEOPLE:
+            condition |= Q(pk__in=CaseParty.objects.filter(person__in=people).values("case_id"))
+        else:
+            parties = CaseParty.objects.filter(case_id=OuterRef("pk"))
+            for token in tokens:
+                parties = parties.filter(person__name_key__contains=token)
+            condition |= Q(Exists(parties))
+    postcode = normalise_postcode(text)
+    places = Address.objects.filter(partnership=partnership)
+    places = places.filter(postcode=postcode) if POSTCODE_RE.match(postcode) else places.filter(line1__icontains=text)
+    condition |= Q(pk__in=CasePlace.objects.filter(address__in=places).values("case_id"))
+    return condition
+
+
 def case_list(
     scope: Any,
     *,
@@ -428,38 +499,49 @@ def case_list(
     if case_type:
         cases = cases.filter(case_type=case_type)
     if agency_id:
-        cases = cases.filter(Q(owning_agency_id=agency_id) | Q(shares__agency_id=agency_id, shares__removed_at=None))
+        cases = cases.filter(
+            Q(owning_agency_id=agency_id)
+            | Q(pk__in=CaseAgency.objects.filter(agency_id=agency_id, removed_at__isnull=True).values("case_id"))
+        )
     if officer_id:
         cases = cases.filter(officer_id=officer_id)
     if ward_code:
         cases = cases.filter(ward_code=ward_code)
     text = text.strip()
     if text:
-        key = name_key(text)
-        people = Person.objects.filter(partnership=_partnership(scope)).filter(
-            Q(name_key__contains=key) | Q(organisation_name__icontains=text) | Q(aliases__icontains=text)
-        )
-        cases = cases.filter(
-            Q(reference__iexact=text)
-            | Q(reference__icontains=text)
-            | Q(summary__icontains=text)
-            | Q(pk__in=CaseParty.objects.filter(person__in=people).values("case_id"))
-            | Q(
-                pk__in=CasePlace.objects.filter(
-                    Q(address__postcode=normalise_postcode(text)) | Q(address__line1__icontains=text)
-                ).values("case_id")
-            )
-        )
-    return cases.distinct().order_by("-opened_at", "-id")
+        cases = cases.filter(_text_condition(_partnership(scope), text))
+    return cases.order_by("-opened_at", "-id")
 
 
 def ward_choices(scope: Any) -> list[tuple[str, str]]:
-    rows = visible_cases(scope).exclude(ward_code="").values_list("ward_code", "ward_name").distinct()
-    return sorted(set(rows), key=lambda r: r[1])
+    """The partnership's wards (from its geography), else the wards its cases name."""
+    from safer.geography.selectors import wards_in
+
+    partnership = _partnership(scope)
+    if partnership is None:
+        return []
+    wards = sorted(set(wards_in(partnership).values_list("code", "name")), key=lambda r: r[1])
+    if wards:
+        return wards
+    rows = Case.objects.filter(partnership=partnership).exclude(ward_code="").values_list("ward_code", "ward_name")
+    return sorted(set(rows.order_by().distinct()[:500]), key=lambda r: r[1])
 
 
 def officer_choices(scope: Any) -> list[User]:
-    return list(User.objects.filter(pk__in=visible_cases(scope).values("officer_id")).order_by("full_name"))
+    """Caseworkers and meeting chairs of the partnership (the people cases can be allocated to)."""
+    partnership = _partnership(scope)
+    if partnership is None:
+        return []
+    return list(
+        User.objects.filter(
+            memberships__agency__partnership=partnership,
+            memberships__is_active=True,
+            role_grants__partnership=partnership,
+            role_grants__role__in=[Role.CASEWORKER, Role.MEETING_CHAIR],
+        )
+        .distinct()
+        .order_by("full_name")
+    )
 
 
 def search_matches(

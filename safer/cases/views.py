@@ -18,6 +18,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -48,6 +49,19 @@ from safer.intelligence.exports import csv_response
 
 PURPOSES_KEY = "case_purposes"
 PAGE_SIZE = 25
+COUNT_CAP = 2000
+
+
+class CappedPaginator(Paginator):  # type: ignore[type-arg]
+    """Counts no further than ``COUNT_CAP``: a search matching thousands of cases says "more than 2,000"."""
+
+    @cached_property
+    def count(self) -> int:
+        return int(self.object_list[: COUNT_CAP + 1].count())  # type: ignore[attr-defined]
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
 
 
 # --- helpers --------------------------------------------------------------------------------------------------------
@@ -797,7 +811,7 @@ def _filtered(request: PartnershipRequest) -> tuple[CaseFilterForm, Any]:
 @require_GET
 def case_list(request: PartnershipRequest) -> HttpResponse:
     form, cases = _filtered(request)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     searched = any(request.GET.get(k) for k in ("q", "status", "case_type", "agency", "officer", "ward"))
     record_access(
         action=AccessAction.SEARCH if searched else AccessAction.VIEW,

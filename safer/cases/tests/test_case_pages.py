@@ -259,3 +259,46 @@ def test_list_filters_paginates_and_exports(
     rows = list(csv.reader(io.StringIO(export.content.decode())))
     assert rows[0][0] == "Reference" and [r[0] for r in rows[1:]] == [hate.reference]
     assert AccessEvent.objects.filter(action=AccessAction.EXPORT, detail="Case list CSV, 1 cases").exists()
+
+
+@pytest.mark.parametrize("few_people", [500, 0])
+def test_text_search_finds_the_same_cases_by_either_route(
+    monkeypatch: pytest.MonkeyPatch, partnership: Partnership, council: Agency, caseworker_a: User, few_people: int
+) -> None:
+    """Few matching people: their cases by id; many (FEW_PEOPLE exceeded): checked case by case. Same answer."""
+    from safer.cases import selectors
+    from safer.cases.tests.factories import scope
+
+    monkeypatch.setattr(selectors, "FEW_PEOPLE", few_people)
+    khan, _ = case_with_report(
+        partnership, council, caseworker_a, reporter="Asha Khan", place="3 Mill Lane", postcode="LE2 5BB"
+    )
+    case_with_report(
+        partnership, council, caseworker_a, reporter="Tom Ellis", place="9 Long Street", postcode="LE18 2AA"
+    )
+    viewer = scope(partnership, council)
+    assert list(selectors.case_list(viewer, text="khan asha")) == [khan]
+    assert list(selectors.case_list(viewer, text="KHAN")) == [khan]
+    assert list(selectors.case_list(viewer, text=khan.reference.lower())) == [khan]
+    assert list(selectors.case_list(viewer, text="le2 5bb")) == [khan]
+    assert list(selectors.case_list(viewer, text="Mill Lane")) == [khan]
+    assert list(selectors.case_list(viewer, text="Nobody Known")) == []
+
+
+def test_a_search_matching_thousands_says_more_than(
+    monkeypatch: pytest.MonkeyPatch,
+    client: Client,
+    sign_in: SignIn,
+    partnership: Partnership,
+    council: Agency,
+    caseworker_a: User,
+) -> None:
+    from safer.cases import views
+
+    monkeypatch.setattr(views, "COUNT_CAP", 2)
+    for _ in range(3):
+        case_with_report(partnership, council, caseworker_a)
+    sign_in(client, caseworker_a)
+    assert "More than 2 cases found: add a filter to narrow them down" in text(
+        client.get(reverse("cases:list") + "?q=Hughes")
+    )
