@@ -122,6 +122,7 @@ class TemplateForm(forms.Form):
         error_messages={"required": "Enter the wording of the letter"},
     )
     is_active = forms.BooleanField(label="Offer this letter on cases", required=False, initial=True)
+    based_on = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
 
 
 class SarForm(forms.Form):

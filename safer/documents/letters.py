@@ -63,6 +63,10 @@ class LetterError(ValueError):
     """A template that cannot be used; the message says which placeholders or line, and what to do."""
 
 
+class TemplateConflictError(LetterError):
+    """Another admin saved a version since this edit started: nothing was saved."""
+
+
 def _environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
@@ -335,6 +339,7 @@ def save_template(
     body: str,
     is_active: bool = True,
     template: LetterTemplate | None = None,
+    based_on: int | None = None,
 ) -> LetterTemplate:
     """Create a template, or add a version to one (earlier versions are kept, and the letters made from them)."""
     check_wording(subject, body)
@@ -347,6 +352,11 @@ def save_template(
         template.is_local_example = False  # edited: now the partnership's own wording
         template.save(update_fields=["name", "kind", "is_active", "is_local_example"])
         last = template.versions.order_by("-number").first()
+        if based_on is not None and last is not None and last.number != based_on:
+            raise TemplateConflictError(
+                f"Someone saved version {last.number} of this letter while you were editing version {based_on}. "
+                "Your wording is still in the box: compare it with theirs (listed under Versions), then save again."
+            )
         number = (last.number if last else 0) + 1
     LetterTemplateVersion.objects.create(template=template, number=number, subject=subject, body=body, created_by=actor)
     record_access(

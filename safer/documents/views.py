@@ -214,7 +214,13 @@ def template_edit(request: PartnershipRequest, template_id: int | None = None) -
                         body=data["body"],
                         is_active=data["is_active"],
                         template=template,
+                        based_on=data["based_on"],
                     )
+                except letters.TemplateConflictError as exc:
+                    form.add_error(None, str(exc))
+                    data_now = request.POST.copy()  # the next save is based on the version just found
+                    data_now["based_on"] = str(template.current.number) if template else ""
+                    form.data = data_now
                 except letters.LetterError as exc:
                     form.add_error("body", str(exc))
                 else:
@@ -232,6 +238,7 @@ def template_edit(request: PartnershipRequest, template_id: int | None = None) -
                     "subject": current.subject,
                     "body": current.body,
                     "is_active": template.is_active,
+                    "based_on": current.number,
                 }
             )
         else:

@@ -189,3 +189,18 @@ def test_only_partnership_admins_edit_templates(signed_in, admin, caseworker_a, 
 
 def test_another_partnership_cannot_open_a_template(signed_in, outsider, cpw):
     assert signed_in(outsider).get(reverse("documents:template-edit", args=[cpw.pk])).status_code == 404
+
+
+def test_two_admins_editing_at_once_the_second_is_told(signed_in, admin, partnership, cpw):
+    client = signed_in(admin)
+    url = reverse("documents:template-edit", args=[cpw.pk])
+    form = {"name": "CPW (Oadby)", "kind": "cpw", "subject": "", "is_active": "on", "based_on": "1"}
+    first = client.post(url, {**form, "body": "First admin's wording {{ case.reference }}"})
+    assert first.status_code == 302
+    second = client.post(url, {**form, "body": "Second admin's wording {{ case.reference }}"})
+    assert second.status_code == 400
+    text = second.content.decode()
+    assert "Someone saved version 2 of this letter while you were editing version 1" in text
+    assert "Second admin" in text  # their wording is kept in the box
+    assert cpw.current.body == "First admin's wording {{ case.reference }}"
+    assert cpw.versions.count() == 2
