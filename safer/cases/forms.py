@@ -118,7 +118,11 @@ class FirstCallForm(forms.Form):
         label="How it was reported", choices=Channel.choices, error_messages={"required": "Select how it was reported"}
     )
     receiving_agency = forms.ChoiceField(
-        label="Receiving agency", error_messages={"required": "Select the agency that received the report"}
+        label="Receiving agency",
+        error_messages={
+            "required": "Select the agency that received the report",
+            "invalid_choice": "Select one of your agencies as the agency that received the report",
+        },
     )
     nsir_type = forms.ChoiceField(
         label="NSIR type",

@@ -258,7 +258,17 @@ def match(request: PartnershipRequest) -> HttpResponse:
 @require_GET
 def report_detail(request: PartnershipRequest, report_id: int) -> HttpResponse:
     report = selectors.report_for(request, report_id)
-    _log_view(request, "report", report.pk)
+    purpose = ""
+    received_here = any(a.pk == report.receiving_agency_id for a in request.agencies)
+    if report.case is not None and not received_here and selectors.shared_with(request, report.case) is not None:
+        # A report the person sees only because its case was shared with them: the case's purpose question first.
+        stored = _purpose(request, report.case)
+        if stored is None:
+            return HttpResponseRedirect(
+                reverse("cases:purpose", args=[report.case.pk]) + "?next=" + request.get_full_path()
+            )
+        purpose = stored
+    _log_view(request, "report", report.pk, purpose=purpose)
     matches = selectors.matches_for_report(request, report) if report.case_id is None else None
     people = services.report_people(report)
     counts = {p.pk: selectors.person_report_count(request, p) for p, _ in people}

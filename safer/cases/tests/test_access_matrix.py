@@ -165,6 +165,27 @@ def test_shared_agency_gives_a_purpose_once_then_sees_the_case(
     case_events = AccessEvent.objects.filter(action=AccessAction.VIEW, object_type="case", actor=caseworker_b)
     assert case_events.exists() and {e.purpose for e in case_events} == {"Joint visit planned"}
     assert client.session[PURPOSES_KEY] == {str(case.pk): "Joint visit planned"}
+    # The report on the shared case is read under the same purpose.
+    report_event = AccessEvent.objects.get(object_type="report", actor=caseworker_b)
+    assert report_event.purpose == "Joint visit planned" and report_event.object_id == str(report.pk)
+
+
+def test_a_report_on_a_shared_case_asks_the_purpose_first(
+    client: Client,
+    sign_in: SignIn,
+    the_case: tuple[Case, Report],
+    caseworker_a: User,
+    caseworker_b: User,
+    police: Agency,
+) -> None:
+    case, report = the_case
+    services.share_case(
+        case=case, agency=police, gateway="s115", consent_status="not_required", reason="x", actor=caseworker_a
+    )
+    sign_in(client, caseworker_b)
+    response = client.get(reverse("cases:report", args=[report.pk]))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("cases:purpose", args=[case.pk]))
+    assert not AccessEvent.objects.filter(action=AccessAction.VIEW).exists()
 
 
 def test_the_list_export_and_match_write_one_event_each(

@@ -209,6 +209,7 @@ def test_the_receiving_agency_must_be_the_users(
     sign_in(client, caseworker_a)
     response = client.post(reverse("cases:report-new"), first_call_data(police))
     assert response.status_code == 200 and Report.objects.count() == 0
+    assert "Select one of your agencies as the agency that received the report" in response.content.decode()
 
 
 def test_scope_of_matches_middleware(partnership: Partnership, council: Agency, caseworker_a: User) -> None:
