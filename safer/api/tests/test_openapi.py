@@ -52,13 +52,16 @@ def test_it_lists_me_with_200_and_401(schema: dict[str, Any]) -> None:
     assert unauthenticated["headers"]["WWW-Authenticate"]["required"] is True
 
 
-def test_me_is_the_only_operation(schema: dict[str, Any]) -> None:
+def test_the_operations_are_exactly_these(schema: dict[str, Any]) -> None:
     assert {(path, method) for path, item in schema["paths"].items() for method in item} == {("/api/me", "get")} | {
         ("/api/cases", "get"),
         ("/api/cases/{case_id}", "get"),
         ("/api/cases/{case_id}/documents", "get"),
         ("/api/reports", "post"),
-    }  # safer.documents.api
+    } | {  # safer.documents.api
+        ("/api/tasks/mine", "get"),
+        ("/api/tasks/{task_id}/done", "post"),
+    }  # safer.interventions.api
 
 
 def test_roles_and_agency_kinds_are_enumerated(schema: dict[str, Any]) -> None:
