@@ -20,6 +20,7 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("Plans and performance", "plans:home", "plans"),
     ("Delivery plan", "delivery:home", "plans"),
     ("People", "core:people", "people"),
+    ("Letter templates", "documents:templates", "people"),
     ("Access log", "core:access-log", "access_log"),
     ("Subject access", "documents:sar-register", "access_log"),
     ("Background jobs", "core:jobs", None),
