@@ -261,7 +261,8 @@ def name_similarity(a: str, b: str) -> float:
     """Similarity of two normalised name keys (token-sorted), 0 to 1."""
     if not a or not b:
         return 0.0
-    return difflib.SequenceMatcher(None, a, b).ratio()
+    # difflib's ratio can differ with the order of its arguments: take the better, so the match is symmetric.
+    return max(difflib.SequenceMatcher(None, a, b).ratio(), difflib.SequenceMatcher(None, b, a).ratio())
 
 
 def _best_name_score(person: Person, candidate: Person) -> float:
