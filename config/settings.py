@@ -388,3 +388,5 @@ CSRF_FAILURE_VIEW = "safer.core.views.pages.csrf_failure"
 
 # The largest file a person may upload through a page; bigger loads use the management commands.
 SAFER_MAX_UPLOAD_MB = env_int("SAFER_MAX_UPLOAD_MB", 2048, minimum=1)
+# Largest document a caseworker may attach to a case (MB).
+SAFER_MAX_DOCUMENT_MB = env_int("SAFER_MAX_DOCUMENT_MB", 20, minimum=1)
