@@ -101,14 +101,29 @@ def notes_for(scope: Any, case: Case) -> tuple[list[CaseNote], int]:
 REPEAT_WINDOW_DAYS = 183  # "in 6 months"
 
 
+def _agency_ids(scope: Any, partnership: Partnership) -> list[int]:
+    return [a.pk for a in _agencies(scope) if a.partnership_id == partnership.pk]
+
+
+def _case_visible(agency_ids: list[int], case_field: str) -> Q:
+    """The row's case (``case_field`` names its id column) is one these agencies own or were added to.
+
+    Written as a join and a correlated EXISTS, so checking a few rows never lists every visible case."""
+    return Q(**{f"{case_field.removesuffix('_id')}__owning_agency_id__in": agency_ids}) | Q(
+        Exists(
+            CaseAgency.objects.filter(case_id=OuterRef(case_field), agency_id__in=agency_ids, removed_at__isnull=True)
+        )
+    )
+
+
 def visible_reports(scope: Any) -> QuerySet[Report]:
     """Reports received by one of the person's agencies, or joined to a case they may see."""
     partnership = _partnership(scope)
     if partnership is None:
         return Report.objects.none()
-    agency_ids = [a.pk for a in _agencies(scope) if a.partnership_id == partnership.pk]
+    agency_ids = _agency_ids(scope, partnership)
     return Report.objects.filter(partnership=partnership).filter(
-        Q(receiving_agency_id__in=agency_ids) | Q(case_id__in=visible_cases(scope).values("pk"))
+        Q(receiving_agency_id__in=agency_ids) | _case_visible(agency_ids, "case_id")
     )
 
 
@@ -119,12 +134,11 @@ def visible_people(scope: Any) -> QuerySet[Person]:
     partnership = _partnership(scope)
     if partnership is None:
         return Person.objects.none()
-    agency_ids = [a.pk for a in _agencies(scope) if a.partnership_id == partnership.pk]
-    cases = visible_cases(scope).values("pk")
+    agency_ids = _agency_ids(scope, partnership)
     reports = visible_reports(scope)
     return Person.objects.filter(partnership=partnership).filter(
         Q(created_by_agency_id__in=agency_ids)
-        | Exists(CaseParty.objects.filter(person_id=OuterRef("pk"), case_id__in=cases))
+        | Exists(CaseParty.objects.filter(_case_visible(agency_ids, "case_id"), person_id=OuterRef("pk")))
         | Exists(reports.filter(reporter_id=OuterRef("pk")))
         | Exists(reports.filter(victims=OuterRef("pk")))
         | Exists(reports.filter(subjects=OuterRef("pk")))
@@ -135,10 +149,10 @@ def visible_addresses(scope: Any) -> QuerySet[Address]:
     partnership = _partnership(scope)
     if partnership is None:
         return Address.objects.none()
-    agency_ids = [a.pk for a in _agencies(scope) if a.partnership_id == partnership.pk]
+    agency_ids = _agency_ids(scope, partnership)
     return Address.objects.filter(partnership=partnership).filter(
         Q(created_by_agency_id__in=agency_ids)
-        | Exists(CasePlace.objects.filter(address_id=OuterRef("pk"), case_id__in=visible_cases(scope).values("pk")))
+        | Exists(CasePlace.objects.filter(_case_visible(agency_ids, "case_id"), address_id=OuterRef("pk")))
         | Exists(visible_reports(scope).filter(place_id=OuterRef("pk")))
     )
 
@@ -348,7 +362,13 @@ def match_addresses(scope: Any, address: Address, limit: int = 5) -> list[Addres
     if address.lsoa_code:
         query |= Q(lsoa_code=address.lsoa_code)
     found = []
-    for candidate in visible_addresses(scope).filter(query)[:100]:
+    ids = list(
+        Address.objects.filter(partnership=address.partnership_id)
+        .filter(query)
+        .order_by()
+        .values_list("pk", flat=True)[:200]
+    )
+    for candidate in visible_addresses(scope).filter(pk__in=ids)[:100]:
         reasons = []
         if candidate.pk == address.pk:
             reasons.append("the same address")
@@ -425,7 +445,10 @@ def case_page(scope: Any, case: Case) -> dict[str, Any]:
         "reports": list(case.reports.select_related("receiving_agency").order_by("-received_at")),
         "links": list(
             visible_cases(scope).filter(
-                Q(pk__in=case.links_from.values("linked_case_id")) | Q(pk__in=case.links_to.values("case_id"))
+                pk__in=[
+                    *case.links_from.values_list("linked_case_id", flat=True),
+                    *case.links_to.values_list("case_id", flat=True),
+                ]
             )
         ),
         "counts": case_counts(scope, case),
@@ -569,7 +592,10 @@ def search_matches(
             query |= Q(postcode=address.postcode)
         if address.line_key:
             query |= Q(line_key=address.line_key)
-        for candidate in visible_addresses(scope).filter(query)[:5]:
+        ids = list(
+            Address.objects.filter(partnership=partnership).filter(query).order_by().values_list("pk", flat=True)[:50]
+        )
+        for candidate in visible_addresses(scope).filter(pk__in=ids)[:5]:
             same = bool(address.line_key) and candidate.line_key == address.line_key
             reasons = ["the same address"] if same and candidate.postcode == address.postcode else ["same postcode"]
             addresses.append(
