@@ -349,6 +349,7 @@ class Case(models.Model):
             ),
         ]
         indexes: ClassVar[list[Any]] = [
+            models.Index(fields=["partnership", "-opened_at", "-id"], name="case_opened"),
             models.Index(fields=["partnership", "status", "-opened_at"], name="case_status_opened"),
             models.Index(fields=["partnership", "owning_agency", "-opened_at"], name="case_owner_opened"),
             models.Index(fields=["partnership", "officer"], name="case_officer"),
