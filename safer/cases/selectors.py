@@ -284,19 +284,20 @@ def _best_name_score(person: Person, candidate: Person) -> float:
     return max(name_similarity(person.name_key, key) for key in keys)
 
 
-def _candidate_ids(partnership: Partnership, person: Person, exclude: set[int], cap: int = 300) -> list[int]:
-    """Ids of people who might be this one, each found through an index: every name token, the same date of birth,
-    the same postcode, then any one name token, then aliases (few people have them)."""
+def _candidate_ids(partnership: Partnership, person: Person, exclude: set[int], cap: int = 120) -> list[int]:
+    """Ids of people who might be this one, each found through an index: the same date of birth, every name token,
+    the same postcode, then any one name token, then aliases (few people have them). At most ``cap``: the names
+    are then compared one by one in Python."""
     tokens = [t for t in person.name_key.split() if len(t) >= 3]
     base = Person.objects.filter(partnership=partnership).exclude(pk__in=exclude)
     queries: list[QuerySet[Person]] = []
+    if person.date_of_birth is not None:
+        queries.append(base.filter(date_of_birth=person.date_of_birth))
     if tokens:
         all_tokens = base
         for token in tokens:
             all_tokens = all_tokens.filter(name_key__contains=token)
         queries.append(all_tokens)
-    if person.date_of_birth is not None:
-        queries.append(base.filter(date_of_birth=person.date_of_birth))
     if person.address is not None and person.address.postcode:
         queries.append(
             base.filter(

@@ -49,11 +49,11 @@ from safer.intelligence.exports import csv_response
 
 PURPOSES_KEY = "case_purposes"
 PAGE_SIZE = 25
-COUNT_CAP = 2000
+COUNT_CAP = 1000
 
 
 class CappedPaginator(Paginator):  # type: ignore[type-arg]
-    """Counts no further than ``COUNT_CAP``: a search matching thousands of cases says "more than 2,000"."""
+    """Counts no further than ``COUNT_CAP``: a search matching thousands of cases says "more than 1,000"."""
 
     @cached_property
     def count(self) -> int:

@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_match_and_list_indexes'),
-        ('core', '0003_access_log_indexes'),
+        ("cases", "0003_match_and_list_indexes"),
+        ("core", "0003_access_log_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['partnership', '-opened_at', '-id'], name='case_opened'),
+            model_name="case",
+            index=models.Index(fields=["partnership", "-opened_at", "-id"], name="case_opened"),
         ),
     ]
