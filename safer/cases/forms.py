@@ -290,6 +290,49 @@ class PartyForm(forms.Form):
         return past_date_of_birth(self.cleaned_data.get("date_of_birth"))
 
 
+class PersonForm(forms.Form):
+    given_name = forms.CharField(label="Given names", required=False, max_length=100)
+    family_name = forms.CharField(label="Family name", required=False, max_length=100)
+    organisation_name = forms.CharField(label="Business or group name", required=False, max_length=200)
+    aliases = forms.CharField(
+        label="Other names",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text="Nicknames, previous names, other spellings: one a line. Matching uses them.",
+    )
+    date_of_birth = date_field("Date of birth", "the date of birth")
+    phone = forms.CharField(label="Phone number", required=False, max_length=40)
+    email = forms.EmailField(
+        label="Email address",
+        required=False,
+        error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"},
+    )
+    line1 = forms.CharField(label="Address", required=False, max_length=200)
+    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    vulnerability_notes = forms.CharField(
+        label="Vulnerability",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text="Health, disability, age, isolation: what helps agencies keep them safe",
+    )
+
+    def clean_date_of_birth(self) -> date | None:
+        return past_date_of_birth(self.cleaned_data.get("date_of_birth"))
+
+    def clean_postcode(self) -> str:
+        return clean_postcode(self.cleaned_data.get("postcode", ""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("given_name") or data.get("family_name") or data.get("organisation_name")):
+            self.add_error("family_name", "Enter a family name, or a business or group name")
+        if data.get("postcode") and not data.get("line1"):
+            self.add_error("line1", "Enter the address as well as the postcode")
+        return data
+
+
 class PlaceForm(forms.Form):
     line1 = forms.CharField(
         label="Address or place", max_length=200, error_messages={"required": "Enter the address or place"}

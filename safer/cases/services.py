@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -933,3 +933,56 @@ def reopen_case(
         )
         _log(case, AccessAction.CHANGE, actor, detail="Reopened", request=request)
     return case
+
+
+def update_person(
+    *,
+    person: Person,
+    actor: User,
+    given_name: str,
+    family_name: str,
+    organisation_name: str,
+    aliases: str,
+    date_of_birth: date | None,
+    phone: str,
+    email: str,
+    vulnerability_notes: str,
+    address: Address | None,
+    request: HttpRequest | None = None,
+) -> Person:
+    """Correct or add to a person's details; the name key is worked out again (so matching sees the change)."""
+    if date_of_birth is not None and date_of_birth > timezone.localdate():
+        raise CaseError("Enter a date of birth in the past", field="date_of_birth")
+    if date_of_birth is not None:
+        first = (
+            Report.objects.filter(Q(reporter=person) | Q(victims=person) | Q(subjects=person))
+            .exclude(occurred_from__isnull=True)
+            .order_by("occurred_from")
+            .values_list("occurred_from", flat=True)
+            .first()
+        )
+        if first is not None and timezone.localdate(first) < date_of_birth:
+            raise CaseError(
+                f"Enter a date of birth before {timezone.localdate(first):%-d %B %Y}, when a report about them "
+                "happened",
+                field="date_of_birth",
+            )
+    if not (given_name.strip() or family_name.strip() or organisation_name.strip()):
+        raise CaseError("Enter a name", field="family_name")
+    with transaction.atomic():
+        person.given_name, person.family_name = given_name.strip(), family_name.strip()
+        person.organisation_name, person.aliases = organisation_name.strip(), aliases.strip()
+        person.date_of_birth, person.phone, person.email = date_of_birth, phone.strip(), email.strip()
+        person.vulnerability_notes, person.address = vulnerability_notes.strip(), address
+        person.name_key = person.compute_name_key()
+        person.save()
+        record_access(
+            action=AccessAction.CHANGE,
+            actor=actor,
+            partnership=person.partnership,
+            object_type="person",
+            object_id=person.pk,
+            detail="Details changed",
+            request=request,
+        )
+    return person

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/<int:report_id>/add-to-case/", views.report_add_to_case, name="report-add-to-case"),
     path("reports/<int:report_id>/open-case/", views.report_open_case, name="report-open-case"),
     path("people/<int:person_id>/", views.person_detail, name="person"),
+    path("people/<int:person_id>/edit/", views.person_edit, name="person-edit"),
     path("<int:case_id>/", views.case_detail, name="case"),
     path("<int:case_id>/purpose/", views.purpose, name="purpose"),
     path("<int:case_id>/edit/", views.case_edit, name="edit"),

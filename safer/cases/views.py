@@ -33,6 +33,7 @@ from safer.cases.forms import (
     NoteForm,
     OpenCaseForm,
     PartyForm,
+    PersonForm,
     PlaceForm,
     PurposeForm,
     ReopenForm,
@@ -791,6 +792,65 @@ def person_detail(request: PartnershipRequest, person_id: int) -> HttpResponse:
             "recent": selectors.person_report_count(request, person),
             "recent_subject": selectors.person_subject_count(request, person),
         },
+    )
+
+
+@require_area("cases")
+@require_http_methods(["GET", "POST"])
+def person_edit(request: PartnershipRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_for(request, person_id)
+    address = person.address
+    initial = {
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "organisation_name": person.organisation_name,
+        "aliases": person.aliases,
+        "date_of_birth": person.date_of_birth,
+        "phone": person.phone,
+        "email": person.email,
+        "line1": address.line1 if address else "",
+        "postcode": address.postcode if address else "",
+        "vulnerability_notes": person.vulnerability_notes,
+    }
+    form = PersonForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "GET":
+        _log_view(request, "person", person.pk, detail="Change details")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        new_address = address
+        if not data["line1"]:
+            new_address = None
+        elif address is None or (data["line1"], data["postcode"]) != (address.line1, address.postcode):
+            new_address = services.find_or_create_address(
+                partnership=request.partnership,
+                line1=data["line1"],
+                postcode=data["postcode"],
+                agency=request.agencies[0] if request.agencies else None,
+            )
+        try:
+            services.update_person(
+                person=person,
+                actor=request.user,
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                organisation_name=data["organisation_name"],
+                aliases=data["aliases"],
+                date_of_birth=data["date_of_birth"],
+                phone=data["phone"],
+                email=data["email"],
+                vulnerability_notes=data["vulnerability_notes"],
+                address=new_address,
+                request=request,
+            )
+        except services.CaseError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, f"Details of {person.display_name} saved")
+            return HttpResponseRedirect(reverse("cases:person", args=[person.pk]))
+    return render(
+        request,
+        "cases/person_form.html",
+        {"person": person, "form": form, "page_error": bool(form.errors)},
     )
 
 

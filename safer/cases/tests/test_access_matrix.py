@@ -51,6 +51,7 @@ def urls_for(case: Case, report: Report) -> list[tuple[str, str, bool]]:
     victim = case.parties.get(role="victim").person
     urls += [
         ("cases:person", reverse("cases:person", args=[victim.pk]), True),
+        ("cases:person-edit", reverse("cases:person-edit", args=[victim.pk]), True),
         ("cases:report", reverse("cases:report", args=[report.pk]), True),
     ]
     return urls
@@ -97,7 +98,7 @@ def test_unshared_agency_and_outsider_get_404_with_nothing_in_it(
             assert case.reference not in response.content.decode()
             assert AccessEvent.objects.count() == before, (person, label)
             # Writes are refused the same way.
-            if label not in ("cases:case", "cases:person", "cases:report"):
+            if label not in ("cases:case", "cases:person", "cases:report", "cases:person-edit"):
                 posted = client.post(url, {"text": "x", "sensitivity": "normal"})
                 assert posted.status_code == 404, (person, label)
         client.logout()
