@@ -285,9 +285,40 @@ class PartyForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200, error_messages={"required": "Enter their name"})
     date_of_birth = date_field("Date of birth (if known)", "the date of birth")
     phone = forms.CharField(label="Phone number (if known)", required=False, max_length=40)
+    existing = forms.ChoiceField(
+        label="Is this someone already known?",
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Records like this one, across the agencies you can see",
+    )
+
+    def __init__(self, *args: Any, candidates: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidates = candidates or []
+        if self.candidates:
+            field = self.fields["existing"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [*self.candidates, ("new", "None of these: add a new record")]
+        else:
+            del self.fields["existing"]
 
     def clean_date_of_birth(self) -> date | None:
         return past_date_of_birth(self.cleaned_data.get("date_of_birth"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.candidates and not data.get("existing"):
+            self.add_error("existing", "Select the record that is this person, or 'None of these'")
+        return data
+
+
+def parse_date(value: str) -> date | None:
+    """A date typed into a form, or None if it is not one (for looking up, not for saving)."""
+    try:
+        parsed = forms.DateField(input_formats=DATE_FORMATS).to_python(value.strip())
+    except forms.ValidationError:
+        return None
+    return parsed if isinstance(parsed, date) else None
 
 
 class PersonForm(forms.Form):

@@ -39,6 +39,7 @@ from safer.cases.forms import (
     ReopenForm,
     ShareForm,
     TransferForm,
+    parse_date,
 )
 from safer.cases.models import Case, CaseAgency, PartyKind, PartyRole
 from safer.core import selectors as core_selectors
@@ -523,20 +524,48 @@ def _simple_case_form(
 @require_area("cases")
 @require_http_methods(["GET", "POST"])
 def add_party(request: PartnershipRequest, case_id: int) -> HttpResponse:
+    """Add a party. When the name (and date of birth) look like people already known, the form offers them first,
+    so the case points at the existing record instead of a duplicate."""
+
+    def candidates(case: Case) -> dict[str, Any]:
+        name = request.POST.get("name", "").strip() if request.method == "POST" else ""
+        if not name:
+            return {"candidates": []}
+        matches = selectors.search_matches(
+            request, name=name, date_of_birth=parse_date(request.POST.get("date_of_birth", ""))
+        )
+        on_case = set(case.parties.values_list("person_id", flat=True))
+        return {
+            "candidates": [
+                (
+                    str(m.candidate.pk),
+                    m.candidate.display_name
+                    + (f", born {m.candidate.date_of_birth:%-d %B %Y}" if m.candidate.date_of_birth else "")
+                    + f" ({', '.join(m.reasons)}"
+                    + ("; already on this case" if m.candidate.pk in on_case else "")
+                    + ")",
+                )
+                for m in matches.people
+            ]
+        }
+
     def save(case: Case, data: dict[str, Any]) -> str:
-        party = services.PartyInput(
-            name=data["name"], kind=data["kind"], date_of_birth=data["date_of_birth"], phone=data["phone"]
-        )
-        person = services.create_person(
-            partnership=request.partnership,
-            actor=request.user,
-            agency=_acting_agency(request, case),
-            kind=party.kind,
-            date_of_birth=party.date_of_birth,
-            phone=party.phone,
-            request=request,
-            **party.person_fields(),
-        )
+        if data.get("existing") and data["existing"] != "new":
+            person = selectors.person_for(request, data["existing"])
+        else:
+            party = services.PartyInput(
+                name=data["name"], kind=data["kind"], date_of_birth=data["date_of_birth"], phone=data["phone"]
+            )
+            person = services.create_person(
+                partnership=request.partnership,
+                actor=request.user,
+                agency=_acting_agency(request, case),
+                kind=party.kind,
+                date_of_birth=party.date_of_birth,
+                phone=party.phone,
+                request=request,
+                **party.person_fields(),
+            )
         services.add_party(case=case, person=person, role=data["role"], actor=request.user, request=request)
         return f"{person.display_name} added to the case"
 
@@ -548,6 +577,7 @@ def add_party(request: PartnershipRequest, case_id: int) -> HttpResponse:
         button="Add to the case",
         detail="Add party",
         save=save,
+        form_kwargs=candidates,
     )
 
 

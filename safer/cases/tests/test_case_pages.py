@@ -302,3 +302,34 @@ def test_a_search_matching_thousands_says_more_than(
     assert "More than 2 cases found: add a filter to narrow them down" in text(
         client.get(reverse("cases:list") + "?q=Hughes")
     )
+
+
+def test_adding_a_known_person_offers_the_existing_record(
+    client: Client, sign_in: SignIn, partnership: Partnership, council: Agency, caseworker_a: User, case: Case
+) -> None:
+    _other, first = case_with_report(
+        partnership,
+        council,
+        caseworker_a,
+        reporter="Dean Walsh",
+        place="2 Bell Street",
+        postcode="LE18 1AA",
+        reporter_dob=date(1990, 6, 1),
+    )
+    dean = first.reporter
+    assert dean is not None
+    sign_in(client, caseworker_a)
+    url = reverse("cases:add-party", args=[case.pk])
+    data = {"role": "subject", "kind": "person", "name": "Dean Walsh", "date_of_birth": "1990-06-01"}
+    offered = client.post(url, data)
+    body = text(offered)
+    assert "Is this someone already known?" in body and "Dean Walsh, born 1 June 1990" in body
+    assert "Select the record that is this person, or 'None of these'" in body
+    people_before = Person.objects.count()
+    chosen = client.post(url, {**data, "existing": dean.pk})
+    assert chosen.status_code == 302
+    assert case.parties.filter(person=dean, role="subject").exists()
+    assert Person.objects.count() == people_before
+    # "None of these" makes a new record.
+    client.post(url, {**data, "role": "witness", "existing": "new"})
+    assert Person.objects.count() == people_before + 1
