@@ -1,4 +1,5 @@
-"""Real-browser fixtures for every app's browser tests (a pytest plugin named in ``safer/conftest.py``): one Chromium per run, a fresh browser context per tab, Django's live server.
+"""Real-browser fixtures for every app's browser tests (a pytest plugin named in ``safer/conftest.py``): one Chromium
+per run, a fresh browser context per tab, Django's live server.
 
 Sync Playwright keeps an event loop running in the main thread from the moment it starts until the end
 of the run, and the tests use the ORM in that thread (personas, codes), so Django's async-safety check
@@ -61,9 +62,12 @@ def chromium() -> Iterator[Browser]:
 
 @pytest.fixture
 def open_tab(
-    chromium: Browser, live_server: Any, transactional_db: None, request: pytest.FixtureRequest
+    transactional_db: None, chromium: Browser, live_server: Any, request: pytest.FixtureRequest
 ) -> Iterator[Callable[..., BrowserPage]]:
-    """``open_tab("admin")``: a new browser context (its own cookies) with one tab on the live server."""
+    """``open_tab("admin")``: a new browser context (its own cookies) with one tab on the live server.
+
+    The database comes first: session fixtures end in the reverse order they began, so the live server (and its
+    thread's connection) stops before the test database is dropped, not after ("being accessed by other users")."""
     tabs: list[BrowserPage] = []
 
     def open_(who: str = "") -> BrowserPage:
