@@ -355,6 +355,7 @@ BODY_FIELDS = {
     "date_of_birth": "reporter_date_of_birth",
     "hate_strand": "hate_strand",
     "receiving_agency": "receiving_agency_id",
+    "name": "reporter_name",
 }
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from safer.cases.models import (
     CASE_PREFIXES,
+    POSTCODE_RE,
     REPORT_PREFIX,
     Address,
     Case,
@@ -221,6 +222,8 @@ def create_person(
         raise CaseError("Enter a date of birth in the past", field="date_of_birth")
     if not (given_name.strip() or family_name.strip() or organisation_name.strip()):
         raise CaseError("Enter a name", field="name")
+    if len(given_name.strip()) > 100 or len(family_name.strip()) > 100:
+        raise CaseError("Enter given names and a family name of 100 characters or fewer each", field="name")
     with transaction.atomic():
         person = Person(
             partnership=partnership,
@@ -323,6 +326,10 @@ def record_report(
         if existing is not None:
             return existing, False
     check_when(occurred_from, occurred_to, received_at)
+    if not description.strip():
+        raise CaseError("Enter what happened", field="description")
+    if place is not None and place.postcode.strip() and not POSTCODE_RE.match(normalise_postcode(place.postcode)):
+        raise CaseError("Enter a real postcode, like LE18 1AB, or leave it blank", field="postcode")
     if hate_motivated and not hate_strand:
         raise CaseError("Select what the hate was about, or 'Other'", field="hate_strand")
     for party in [reporter, *(victims or []), *(subjects or [])]:

@@ -125,6 +125,15 @@ def test_create_report_is_safe_to_retry_and_lists_matching_cases(
     )
     assert future.status_code == 422
     assert future.json()["errors"][0]["loc"] == ["body", "payload", "occurred_on"]
+    for bad in ({"description": "   "}, {"postcode": "NOT A CODE"}, {"reporter_name": "x" * 150}):
+        refused = call(
+            caseworker_a,
+            "/reports",
+            method="post",
+            data={**payload, **bad, "submission_key": None},
+            content_type="application/json",
+        )
+        assert refused.status_code == 422, bad
     lax = call(
         caseworker_a,
         "/reports",
