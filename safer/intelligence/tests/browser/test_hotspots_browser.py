@@ -69,7 +69,9 @@ def test_hotspot_map_tables_and_rows(tab, sign_in_by_cookie, analyst, year_loade
     tab.expect_text(f"{shown} rows")
 
     tab.goto("/intelligence/hotspots")
-    tab.select("Show", "Serious violence (police.uk proxy: violence and sexual offences, robbery, possession of weapons)")
+    tab.select(
+        "Show", "Serious violence (police.uk proxy: violence and sexual offences, robbery, possession of weapons)"
+    )
     tab.select("Financial year", "2021/22")
     tab.submit("Show", state="Hot spots of serious violence in 2021/22")
     tab.expect_text("April 2021 to March 2022 (12 months)")
