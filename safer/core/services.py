@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 
 from django.conf import settings
@@ -39,6 +39,15 @@ from safer.core.models import (
 
 class ServiceError(Exception):
     """A request that cannot be carried out; the message is shown to the person as it is."""
+
+
+class InputError(ServiceError):
+    """What was entered cannot be saved: one message per field, named as on the form (``__all__`` for the form as a
+    whole), so the page can put each message by its field. Nothing was saved."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = dict(errors)
 
 
 def validate_roles(roles: Iterable[str]) -> list[str]:

@@ -24,6 +24,7 @@ from simple_history.utils import bulk_create_with_history
 
 from safer.core.audit import record_access
 from safer.core.models import AccessAction, Agency, Partnership, User
+from safer.core.services import InputError as InputError  # re-exported for the views
 from safer.core.services import ServiceError
 from safer.delivery.models import (
     BudgetLine,
@@ -58,14 +59,6 @@ from safer.plans.models import (
 )
 
 MAX_MONEY = Decimal("9999999999.99")
-
-
-class InputError(ServiceError):
-    """Bad input: one message per field (the form's field names); nothing was saved."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = dict(errors)
 
 
 class FrozenError(ServiceError):

@@ -7,7 +7,6 @@ Who may do what is in :mod:`safer.delivery.selectors`; every write goes through 
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -19,11 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safer.core import services as core_services
 from safer.core.audit import record_access
 from safer.core.http import PartnershipRequest
-from safer.core.models import AccessAction, Job, JobStatus
+from safer.core.models import AccessAction, Job
 from safer.core.selectors import agencies_in
 from safer.core.services import ServiceError
-from safer.core.tasks import export_dir
-from safer.core.views.jobs import job_json
+from safer.core.views.jobs import job_file_response, job_json
 from safer.delivery import documents, figures, forms, selectors, services, tasks
 from safer.delivery.models import (
     RAG_MEANING,
@@ -756,20 +754,7 @@ def job(request: PartnershipRequest, job_id: uuid.UUID) -> HttpResponse:
 def download(request: PartnershipRequest, job_id: uuid.UUID) -> FileResponse:
     item = _delivery_job(request, job_id)
     selectors.require_view(request)
-    if item.status != JobStatus.SUCCEEDED or not item.result_file:
-        raise Http404("Nothing to download")
-    path = export_dir() / Path(item.result_file).name
-    if not path.exists():
-        raise Http404("The file has been removed")
-    record_access(
-        action=AccessAction.EXPORT,
-        actor=request.user,
-        object_type="job",
-        object_id=str(item.pk),
-        detail=f"downloaded {item.kind}",
-        request=request,
-    )
-    return FileResponse(path.open("rb"), as_attachment=True, filename=item.result_name or path.name)
+    return job_file_response(request, item)
 
 
 # Import ---------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from safer.core.audit import record_access
 from safer.core.models import AccessAction, Agency, Partnership, User
+from safer.core.services import InputError as InputError  # re-exported for the views
 from safer.core.services import ServiceError
 from safer.plans.models import (
     DeliveryGroup,
@@ -48,14 +49,6 @@ from safer.plans.models import (
 from safer.plans.selectors import months_in, period_label
 
 MAX_VALUE = Decimal("1e11")
-
-
-class InputError(ServiceError):
-    """What was entered cannot be saved: a message for each field (``__all__`` for the form as a whole)."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 def _log(

@@ -55,7 +55,11 @@ def cancel_job(request: PartnershipRequest, job_id: uuid.UUID) -> HttpResponse:
 
 @require_GET
 def job_download(request: PartnershipRequest, job_id: uuid.UUID) -> FileResponse:
-    item = selectors.job_of(request.user, request.partnership, job_id)
+    return job_file_response(request, selectors.job_of(request.user, request.partnership, job_id))
+
+
+def job_file_response(request: PartnershipRequest, item: Job) -> FileResponse:
+    """The finished job's file as a download, logged; 404 while there is none. The caller has checked access."""
     if item.status != JobStatus.SUCCEEDED or not item.result_file:
         raise Http404("Nothing to download")
     path = export_dir() / Path(item.result_file).name
