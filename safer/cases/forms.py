@@ -365,6 +365,30 @@ class PersonForm(forms.Form):
 
 
 class PlaceForm(forms.Form):
+    field_order = ("line1", "town", "postcode", "description", "latitude", "longitude")
+    latitude = forms.FloatField(
+        label="Latitude (optional)",
+        required=False,
+        min_value=49.0,
+        max_value=61.0,
+        help_text="From a map, like 52.5838: the place's LSOA and ward are then found",
+        error_messages={
+            "invalid": "Enter the latitude as a number, like 52.5838",
+            "min_value": "Enter a latitude in the UK, between 49 and 61",
+            "max_value": "Enter a latitude in the UK, between 49 and 61",
+        },
+    )
+    longitude = forms.FloatField(
+        label="Longitude (optional)",
+        required=False,
+        min_value=-9.0,
+        max_value=2.0,
+        error_messages={
+            "invalid": "Enter the longitude as a number, like -1.1069",
+            "min_value": "Enter a longitude in the UK, between -9 and 2",
+            "max_value": "Enter a longitude in the UK, between -9 and 2",
+        },
+    )
     line1 = forms.CharField(
         label="Address or place", max_length=200, error_messages={"required": "Enter the address or place"}
     )
@@ -374,6 +398,12 @@ class PlaceForm(forms.Form):
 
     def clean_postcode(self) -> str:
         return clean_postcode(self.cleaned_data.get("postcode", ""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("latitude") is None) != (data.get("longitude") is None) and not self.errors:
+            self.add_error("longitude", "Enter both the latitude and the longitude, or neither")
+        return data
 
 
 class NoteForm(forms.Form):

@@ -179,6 +179,11 @@ def find_or_create_address(
     if existing is None and key:
         existing = Address.objects.filter(partnership=partnership, line_key=key, postcode=postcode).first()
     if existing is not None:
+        if existing.latitude is None and latitude is not None and longitude is not None:
+            # Coordinates for a place known only by its address: place it in its LSOA and ward now.
+            existing.latitude, existing.longitude = latitude, longitude
+            existing.lsoa_code, existing.ward_code, existing.ward_name = locate_point(partnership, latitude, longitude)
+            existing.save(update_fields=["latitude", "longitude", "lsoa_code", "ward_code", "ward_name"])
         return existing
     lsoa_code = ward_code = ward_name = ""
     if latitude is not None and longitude is not None:

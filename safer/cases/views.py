@@ -590,6 +590,8 @@ def add_place(request: PartnershipRequest, case_id: int) -> HttpResponse:
             line1=data["line1"],
             town=data["town"],
             postcode=data["postcode"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
             agency=_acting_agency(request, case),
         )
         services.add_place(

@@ -333,3 +333,25 @@ def test_adding_a_known_person_offers_the_existing_record(
     # "None of these" makes a new record.
     client.post(url, {**data, "role": "witness", "existing": "new"})
     assert Person.objects.count() == people_before + 1
+
+
+def test_a_place_with_coordinates_gets_its_lsoa_and_ward(
+    client: Client, sign_in: SignIn, case: Case, caseworker_a: User
+) -> None:
+    from safer.geography import services as geography_services
+
+    geography_services.import_bundled(["E07000135"])
+    sign_in(client, caseworker_a)
+    url = reverse("cases:add-place", args=[case.pk])
+    half = client.post(url, {"line1": "Wigston Fields Road play area", "latitude": "52.5838"})
+    assert "Enter both the latitude and the longitude, or neither" in text(half)
+    abroad = client.post(url, {"line1": "Somewhere", "latitude": "40.1", "longitude": "-1.1"})
+    assert "Enter a latitude in the UK, between 49 and 61" in text(abroad)
+    client.post(url, {"line1": "Wigston Fields Road play area", "latitude": "52.5838", "longitude": "-1.1069"})
+    place = case.places.get(address__line1="Wigston Fields Road play area").address
+    assert place.lsoa_code.startswith("E01") and place.ward_name
+    case.refresh_from_db()
+    # The case had no ward (its first place had no coordinates): it takes this place's.
+    assert case.ward_code == place.ward_code
+    listed = text(client.get(reverse("cases:list") + f"?ward={place.ward_code}"))
+    assert "1 case found" in listed and place.ward_name in listed
