@@ -558,7 +558,7 @@ def add_report_to_case(*, report: Report, case: Case, actor: User, request: Http
         raise CaseError(f"Case {case.reference} is closed. Reopen it first, or open a new case")
     with transaction.atomic():
         _attach_report(case, report, actor)
-        Case.objects.filter(pk=case.pk).update(version=F("version") + 1, updated_at=timezone.now())
+        _touch(case)
         _log(case, AccessAction.CHANGE, actor, detail=f"Report {report.pk} added", request=request)
     case.refresh_from_db()
     return case
@@ -575,6 +575,13 @@ def link_cases(*, case: Case, other: Case, actor: User, reason: str = "") -> Cas
             add_chronology_entry(case, ChronologyKind.LINK, f"Linked to case {other.reference}", actor, source=other)
             add_chronology_entry(other, ChronologyKind.LINK, f"Linked to case {case.reference}", actor, source=case)
     return link
+
+
+def _touch(case: Case) -> None:
+    """Something was added to the case (a party, a place, a note, an agency, a report): its details are unchanged, so
+    its version stays and nobody editing the details meanwhile is told of a conflict."""
+    case.updated_at = timezone.now()
+    Case.objects.filter(pk=case.pk).update(updated_at=case.updated_at)
 
 
 def _bump(case: Case, expected_version: int | None, **changes: Any) -> None:
@@ -647,7 +654,7 @@ def add_party(*, case: Case, person: Person, role: str, actor: User, request: Ht
         raise CaseError(f"{person.display_name} is already on this case as {PartyRole(role).label.lower()}", "role")
     with transaction.atomic():
         _add_party_row(case, person, role, actor)
-        _bump(case, None)
+        _touch(case)
         add_chronology_entry(
             case, ChronologyKind.PARTY, f"{person.display_name} added as {PartyRole(role).label.lower()}", actor
         )
@@ -663,7 +670,7 @@ def add_place(
     with transaction.atomic():
         if not _add_place_row(case, address, actor, description):
             raise CaseError(f"{address.one_line} is already on this case", field="line1")
-        _bump(case, None)
+        _touch(case)
         add_chronology_entry(case, ChronologyKind.PLACE, f"Place added: {address.one_line}", actor)
         _log(case, AccessAction.CHANGE, actor, detail=f"Place added: address {address.pk}", request=request)
     return CasePlace.objects.get(case=case, address=address)
@@ -732,7 +739,7 @@ def share_case(
             reason=reason.strip(),
             changed_by=actor,
         )
-        _bump(case, None)
+        _touch(case)
         add_chronology_entry(
             case,
             ChronologyKind.SHARE,
@@ -771,7 +778,7 @@ def change_consent(
             reason=reason.strip(),
             changed_by=actor,
         )
-        _bump(case, None)
+        _touch(case)
         add_chronology_entry(
             case,
             ChronologyKind.CONSENT,

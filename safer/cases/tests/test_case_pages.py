@@ -355,3 +355,29 @@ def test_a_place_with_coordinates_gets_its_lsoa_and_ward(
     assert case.ward_code == place.ward_code
     listed = text(client.get(reverse("cases:list") + f"?ward={place.ward_code}"))
     assert "1 case found" in listed and place.ward_name in listed
+
+
+def test_a_note_added_meanwhile_is_not_a_conflict_but_a_detail_change_is(
+    client: Client, sign_in: SignIn, case: Case, caseworker_a: User, council: Agency
+) -> None:
+    version = case.version
+    services.add_note(case=case, text="Phoned the victim", sensitivity="normal", actor=caseworker_a, agency=council)
+    services.add_place(
+        case=case,
+        address=services.find_or_create_address(partnership=case.partnership, line1="Brocks Hill Park"),
+        actor=caseworker_a,
+    )
+    sign_in(client, caseworker_a)
+    url = reverse("cases:edit", args=[case.pk])
+    data = {
+        "version": version,
+        "case_type": "asb",
+        "status": "under_review",
+        "officer": caseworker_a.pk,
+        "summary": "Under review after the call",
+    }
+    assert client.post(url, data).status_code == 302
+    case.refresh_from_db()
+    assert case.status == "under_review" and case.version == version + 1
+    stale = client.post(url, {**data, "summary": "Another summary"})
+    assert stale.status_code == 409
