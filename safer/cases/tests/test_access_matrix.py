@@ -18,6 +18,7 @@ from safer.cases.models import Case, CaseAgency, Report
 from safer.cases.tests.factories import case_with_report
 from safer.cases.views import PURPOSES_KEY
 from safer.core.models import AccessAction, AccessEvent, Agency, Partnership, User
+from safer.core.tests.factories import AgencyFactory
 
 SignIn = Callable[[Client, User], Client]
 
@@ -39,13 +40,24 @@ CASE_PAGES = [
 
 @pytest.fixture
 def the_case(partnership: Partnership, council: Agency, caseworker_a: User) -> tuple[Case, Report]:
-    return case_with_report(partnership, council, caseworker_a, reporter=VICTIM, subject=SUBJECT)
+    case, report = case_with_report(partnership, council, caseworker_a, reporter=VICTIM, subject=SUBJECT)
+    # Shared with a third agency, so the consent page is in the matrix too.
+    fire = AgencyFactory.create(partnership=partnership, name="Leicestershire Fire and Rescue Service", kind="fire")
+    services.share_case(
+        case=case,
+        agency=fire,
+        gateway="safeguarding",
+        consent_status="not_sought",
+        reason="Home fire safety visit",
+        actor=caseworker_a,
+    )
+    return case, report
 
 
 def urls_for(case: Case, report: Report) -> list[tuple[str, str, bool]]:
     """(label, url, shared agency may open it)"""
     urls = [(name, reverse(name, args=[case.pk]), shared) for name, shared in CASE_PAGES]
-    share = case.shares.first()
+    share = case.shares.filter(agency__kind="fire").first()
     if share is not None:
         urls.append(("cases:consent", reverse("cases:consent", args=[case.pk, share.pk]), False))
     victim = case.parties.get(role="victim").person
@@ -222,3 +234,33 @@ def test_removed_agency_loses_the_case(
     CaseAgency.objects.filter(pk=share.pk).update(removed_at=share.added_at)
     sign_in(client, caseworker_b)
     assert client.get(reverse("cases:case", args=[case.pk])).status_code == 404
+
+
+def test_reopen_page_by_persona(
+    client: Client,
+    sign_in: SignIn,
+    the_case: tuple[Case, Report],
+    caseworker_a: User,
+    caseworker_b: User,
+    outsider: User,
+    analyst: User,
+) -> None:
+    case, _ = the_case
+    services.close_case(
+        case=case,
+        actor=caseworker_a,
+        expected_version=case.version,
+        outcome="resolved",
+        victim_satisfaction="satisfied",
+        reason_told="No further reports",
+    )
+    url = reverse("cases:reopen", args=[case.pk])
+    for person, status in ((caseworker_b, 404), (outsider, 404), (analyst, 403), (caseworker_a, 200)):
+        sign_in(client, person)
+        before = view_events()
+        response = client.get(url)
+        assert response.status_code == status, person
+        assert view_events() == before + (1 if status == 200 else 0), person
+        if status != 200:
+            assert_no_personal_data(response.content.decode())
+        client.logout()
