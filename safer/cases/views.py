@@ -395,11 +395,15 @@ def case_detail(request: PartnershipRequest, case_id: int) -> HttpResponse:
         return opened
     case = opened
     context = selectors.case_page(request, case)
+    # Risk, interventions and tasks hang off the case in their own app (which builds on this one).
+    from safer.interventions.selectors import case_work
+
     return render(
         request,
         "cases/case.html",
         {
             "case": case,
+            "work": case_work(case),
             "is_owner": _is_owner(request, case),
             "shared_by": selectors.shared_with(request, case),
             "party_counts": {p.person_id: selectors.person_report_count(request, p.person) for p in context["parties"]},
