@@ -550,6 +550,18 @@ class CaseFilterForm(forms.Form):
     agency = forms.ChoiceField(label="Agency", required=False)
     officer = forms.ChoiceField(label="Officer", required=False)
     ward = forms.ChoiceField(label="Ward", required=False)
+    band = forms.ChoiceField(
+        label="Risk band",
+        required=False,
+        choices=[
+            ("", "Any band"),
+            ("high", "High"),
+            ("medium", "Medium"),
+            ("standard", "Standard"),
+            ("none", "Not assessed"),
+        ],
+    )
+    overdue = forms.BooleanField(label="Only cases with overdue tasks", required=False)
 
     def __init__(
         self, *args: Any, agencies: list[Agency], officers: list[User], wards: list[tuple[str, str]], **kwargs: Any

@@ -907,6 +907,16 @@ def _filtered(request: PartnershipRequest) -> tuple[CaseFilterForm, Any]:
         officer_id=int(data["officer"]) if data.get("officer") else None,
         ward_code=data.get("ward", ""),
     )
+    # Risk band and overdue tasks live in the interventions app, which builds on this one.
+    from safer.interventions import selectors as work
+
+    band = data.get("band", "")
+    if band == "none":
+        cases = cases.exclude(pk__in=work.assessed_case_ids(request.partnership))
+    elif band:
+        cases = cases.filter(pk__in=work.case_ids_with_band(request.partnership, band))
+    if data.get("overdue"):
+        cases = cases.filter(pk__in=work.overdue_case_ids(request.partnership))
     return form, cases
 
 
@@ -915,7 +925,9 @@ def _filtered(request: PartnershipRequest) -> tuple[CaseFilterForm, Any]:
 def case_list(request: PartnershipRequest) -> HttpResponse:
     form, cases = _filtered(request)
     page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    searched = any(request.GET.get(k) for k in ("q", "status", "case_type", "agency", "officer", "ward"))
+    searched = any(
+        request.GET.get(k) for k in ("q", "status", "case_type", "agency", "officer", "ward", "band", "overdue")
+    )
     record_access(
         action=AccessAction.SEARCH if searched else AccessAction.VIEW,
         actor=request.user,
@@ -925,10 +937,13 @@ def case_list(request: PartnershipRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    from safer.interventions.selectors import current_band_by_case
+
+    bands = current_band_by_case([c.pk for c in page.object_list])
     return render(
         request,
         "cases/list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "searched": searched},
+        {"form": form, "page": page, "query": query.urlencode(), "searched": searched, "bands": bands},
     )
 
 

@@ -214,6 +214,16 @@ def current_band_by_case(case_ids: list[int]) -> dict[int, str]:
     return bands
 
 
+def case_ids_with_band(partnership: Partnership, band: str) -> list[int]:
+    """Cases whose current band (as on the case page) is ``band``; "none" for cases never assessed is the caller's."""
+    assessed = list(RiskAssessment.objects.filter(case__partnership=partnership).values_list("case_id", flat=True))
+    return [case_id for case_id, found in current_band_by_case(sorted(set(assessed))).items() if found == band]
+
+
+def assessed_case_ids(partnership: Partnership) -> QuerySet[Any]:
+    return RiskAssessment.objects.filter(case__partnership=partnership).values("case_id").distinct()
+
+
 def overdue_case_ids(partnership: Partnership) -> QuerySet[Any]:
     """Cases with at least one open task past its due time (for the case list's "overdue" filter)."""
     return (
