@@ -152,14 +152,19 @@ class DocumentsOut(Schema):
     hidden_sensitive: int
 
 
-Name = Annotated[StrictStr, Field(min_length=1, max_length=200)]
+# The schema accepts exactly what the cases app's services accept, so a schema-valid request is never refused:
+# a name of at most 100 characters with something in it, a UK postcode shape.
+Name = Annotated[StrictStr, Field(min_length=1, max_length=100, pattern=r"\S")]
+Postcode = Annotated[
+    StrictStr, Field(max_length=10, pattern=r"^\s*[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\s?[0-9][A-Za-z]{2}\s*$")
+]
 
 
 class ReportIn(Schema):
     receiving_agency_id: Annotated[int, Field(ge=1), JSON_INT]
     channel: Channel
     nsir_type: NsirType
-    description: Annotated[StrictStr, Field(min_length=1, max_length=10000)]
+    description: Annotated[StrictStr, Field(min_length=1, max_length=10000, pattern=r"\S")]
     hate_strand: HateStrand | None = Field(
         default=None, description="What the hate was about, when the report is of a hate incident (else leave out)"
     )
@@ -167,8 +172,8 @@ class ReportIn(Schema):
     reporter_is_victim: StrictBool = False
     victim_names: Annotated[list[Name], Field(max_length=20)] = []
     subject_names: Annotated[list[Name], Field(max_length=20)] = []
-    place: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
-    postcode: Annotated[StrictStr, Field(max_length=10)] | None = None
+    place: Annotated[StrictStr, Field(min_length=1, max_length=200, pattern=r"\S")] | None = None
+    postcode: Postcode | None = Field(default=None, description="A UK postcode, like LE18 1AB (with a place)")
 
 
 class ReportOut(Schema):
