@@ -274,7 +274,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SAFER_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
 SESSION_ABSOLUTE_SECONDS = env_int("SAFER_SESSION_ABSOLUTE_HOURS", 10, minimum=1) * 3600
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle limit is renewed by safer.core.middleware.SessionLifetimeMiddleware at most once a minute, not on every
+# request: a session write per page made concurrent users queue for the database (SQLite's single writer).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True

@@ -29,12 +29,14 @@ PUBLIC_PREFIXES = (
 )
 TWO_FACTOR_PREFIXES = ("/two-factor/",)
 LOGIN_TIME_KEY = "safer_signed_in_at"
+RENEWED_KEY = "safer_renewed_at"
 
 
 class SessionLifetimeMiddleware:
     """End a session after the absolute limit, however active it has been (ASVS 7.3.2).
 
-    The inactivity limit is the cookie age, renewed on each request (SESSION_SAVE_EVERY_REQUEST).
+    The inactivity limit is the session's age (SESSION_COOKIE_AGE), renewed while the person is active: at most once
+    every SESSION_RENEW_SECONDS, so an active session lasts, and a busy page does not write its session every time.
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -50,6 +52,9 @@ class SessionLifetimeMiddleware:
                     # The API authenticates by token, not by the browser session that has just ended.
                     return self.get_response(request)
                 return redirect_to_sign_in(request, reason="expired")
+            now = time.time()
+            if now - float(request.session.get(RENEWED_KEY, 0)) >= settings.SESSION_RENEW_SECONDS:
+                request.session[RENEWED_KEY] = now  # marks the session changed: saved with a new expiry
         return self.get_response(request)
 
 

@@ -102,9 +102,26 @@ def test_absolute_session_limit_signs_people_out(client, sign_in, caseworker_a, 
     assert "You were signed out because your session ended" in page.text
 
 
-def test_inactivity_timeout_is_the_cookie_age_renewed_on_each_request(settings):
+def test_inactivity_timeout_is_renewed_while_active_but_not_written_on_every_page(
+    client, sign_in, caseworker_a, settings
+):
+    from django.contrib.sessions.models import Session
+
+    from safer.core.middleware import RENEWED_KEY
+
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    sign_in(client, caseworker_a)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client.get(reverse("core:home"))
+    first = Session.objects.get(session_key=key).expire_date
+    client.get(reverse("core:home"))
+    assert Session.objects.get(session_key=key).expire_date == first  # renewed less than a minute ago: no write
+    session = client.session
+    session[RENEWED_KEY] = time.time() - settings.SESSION_RENEW_SECONDS - 1
+    session.save()
+    saved = Session.objects.get(session_key=key).expire_date
+    client.get(reverse("core:home"))
+    assert Session.objects.get(session_key=key).expire_date > saved  # a minute on: the idle limit starts again
 
 
 def test_sign_out_needs_post_and_is_logged(client, sign_in, caseworker_a):
