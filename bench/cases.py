@@ -62,7 +62,9 @@ def setup_django(workdir: Path) -> None:
 
 def rows_for(model: Any, values: Iterable[dict[str, Any]]) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Every concrete column of the model (its default where not given), for a fast bulk insert."""
-    fields = list(model._meta.concrete_fields)
+    values = list(values)
+    given_pk = bool(values) and model._meta.pk.attname in values[0]
+    fields = [f for f in model._meta.concrete_fields if given_pk or not f.primary_key]
     names = [f.name for f in fields]
     rows = []
     for item in values:
@@ -202,6 +204,11 @@ def load(cases: int) -> dict[str, Any]:
             for i in range(cases * CHRONOLOGY_PER_CASE)
         ),
     )
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would give a live database
     took = time.perf_counter() - start
     print(
         f"Loaded {cases:,} cases, {n_people:,} people, {cases * PARTIES_PER_CASE:,} parties and "
