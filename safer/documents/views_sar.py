@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -68,6 +70,11 @@ def _detail_page(
     status: int = 200,
 ) -> HttpResponse:
     people = subject_access.candidate_people(sar) if sar.person is None else []
+    seen_by: list[Any] = []
+    if sar.person is not None:
+        # "Who has seen this person's data, when and why": views of the person, their cases, reports and documents.
+        cases, reports = subject_access.person_records(sar.person)
+        seen_by = subject_access.access_events_about(sar.person, cases, reports)[-200:][::-1]
     exports = [
         job
         for job in core_selectors.jobs_of(request.user, request.partnership)[:200]
@@ -87,6 +94,7 @@ def _detail_page(
                 received_on=sar.received_on, initial={"status": sar.status, "completed_on": sar.completed_on}
             ),
             "exports": exports,
+            "seen_by": seen_by,
             "page_error": status != 200,
         },
         status=status,

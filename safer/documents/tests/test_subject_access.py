@@ -242,3 +242,28 @@ def test_interventions_about_other_people_stay_out(partnership, dpo, caseworker_
     dans = rows_for(subject)
     assert len(dans) == 1
     assert dans[0]["kind"] == "Warning letter"
+
+
+def test_the_request_page_shows_who_has_seen_the_persons_data(
+    signed_in, partnership, dpo, caseworker_a, case, victim, sar
+):
+    client = signed_in(dpo)
+    page = client.get(reverse("documents:sar", args=[sar.pk])).content.decode()
+    assert "Who has seen this person's data" not in page  # not matched yet
+    subject_access.match_person(sar=sar, person=victim.person, actor=dpo)
+    assert "No one has opened this person's records yet." in client.get(reverse("documents:sar", args=[sar.pk])).text
+    record_access(
+        action=AccessAction.VIEW,
+        actor=caseworker_a,
+        partnership=partnership,
+        object_type="case",
+        object_id=case.pk,
+        purpose="Joint visit planning",
+    )
+    record_access(
+        action=AccessAction.VIEW, actor=caseworker_a, partnership=partnership, object_type="case", object_id=999999
+    )
+    page = client.get(reverse("documents:sar", args=[sar.pk])).content.decode()
+    assert "Who has seen this person&#39;s data" in page or "Who has seen this person's data" in page
+    assert "Joint visit planning" in page and caseworker_a.full_name in page
+    assert "case 999999" not in page  # another case's views are not about this person
