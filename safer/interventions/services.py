@@ -349,6 +349,22 @@ def _earlier_warnings(case: Any, key: str, exclude: int | None = None) -> tuple[
     )
 
 
+def _recorded(
+    case: Any, source: Model, text: str, *, action: str, detail: str, actor: User, request: HttpRequest | None
+) -> None:
+    """A change to an intervention or breach: one chronology line on the case and one access-log line for it."""
+    casefacts.add_chronology(case=case, kind="intervention", text=text, actor=actor, source=source)
+    record_access(
+        action=action,
+        actor=actor,
+        partnership=case.partnership,
+        object_type=source._meta.model_name or "",
+        object_id=source.pk,
+        detail=detail,
+        request=request,
+    )
+
+
 @transaction.atomic
 def record_intervention(
     *,
@@ -407,21 +423,9 @@ def record_intervention(
         recorded_by=actor,
     )
     until = f", until {timezone.localtime(expires_at):%-d %B %Y %H:%M}" if expires_at else ""
-    casefacts.add_chronology(
-        case=case,
-        kind="intervention",
-        text=f"{power.label} issued (step {intervention.step}){until}",
-        actor=actor,
-        source=intervention,
-    )
-    record_access(
-        action=AccessAction.CREATE,
-        actor=actor,
-        partnership=case.partnership,
-        object_type="intervention",
-        object_id=intervention.pk,
-        detail=f"case {case.pk}",
-        request=request,
+    text = f"{power.label} issued (step {intervention.step}){until}"
+    _recorded(
+        case, intervention, text, action=AccessAction.CREATE, detail=f"case {case.pk}", actor=actor, request=request
     )
     return intervention
 
@@ -436,21 +440,17 @@ def set_outcome(
         raise _refuse("outcome", "Select an outcome from the list")
     Intervention.objects.filter(pk=intervention.pk).update(status=status, outcome=outcome)
     intervention.refresh_from_db()
-    casefacts.add_chronology(
-        case=intervention.case,
-        kind="intervention",
-        text=f"{intervention.get_kind_display()}: {intervention.get_status_display().lower()}, outcome "
-        f"{intervention.get_outcome_display().lower()}",
-        actor=actor,
-        source=intervention,
+    text = (
+        f"{intervention.get_kind_display()}: {intervention.get_status_display().lower()}, outcome "
+        f"{intervention.get_outcome_display().lower()}"
     )
-    record_access(
+    _recorded(
+        intervention.case,
+        intervention,
+        text,
         action=AccessAction.CHANGE,
-        actor=actor,
-        partnership=intervention.case.partnership,
-        object_type="intervention",
-        object_id=intervention.pk,
         detail="status and outcome",
+        actor=actor,
         request=request,
     )
     return intervention
@@ -467,20 +467,14 @@ def extend_closure_order(
         raise _refuse("expires_at", problem)
     Intervention.objects.filter(pk=intervention.pk).update(expires_at=new_expiry, extended_at=timezone.now())
     intervention.refresh_from_db()
-    casefacts.add_chronology(
-        case=intervention.case,
-        kind="intervention",
-        text=f"Closure order extended to {timezone.localtime(new_expiry):%-d %B %Y}",
-        actor=actor,
-        source=intervention,
-    )
-    record_access(
+    text = f"Closure order extended to {timezone.localtime(new_expiry):%-d %B %Y}"
+    _recorded(
+        intervention.case,
+        intervention,
+        text,
         action=AccessAction.CHANGE,
-        actor=actor,
-        partnership=intervention.case.partnership,
-        object_type="intervention",
-        object_id=intervention.pk,
         detail="extended",
+        actor=actor,
         request=request,
     )
     return intervention
@@ -515,22 +509,9 @@ def record_breach(
         action_taken=action_taken.strip(),
         recorded_by=actor,
     )
-    casefacts.add_chronology(
-        case=intervention.case,
-        kind="intervention",
-        text=f"Breach of the {intervention.power.name} on {occurred_on:%-d %B %Y} recorded",
-        actor=actor,
-        source=breach,
-    )
-    record_access(
-        action=AccessAction.CREATE,
-        actor=actor,
-        partnership=intervention.case.partnership,
-        object_type="breach",
-        object_id=breach.pk,
-        detail=f"intervention {intervention.pk}",
-        request=request,
-    )
+    text = f"Breach of the {intervention.power.name} on {occurred_on:%-d %B %Y} recorded"
+    detail = f"intervention {intervention.pk}"
+    _recorded(intervention.case, breach, text, action=AccessAction.CREATE, detail=detail, actor=actor, request=request)
     return breach
 
 
