@@ -23,7 +23,7 @@ from safer.core.jobs import JobCancelled
 from safer.core.models import Agency, Job, Partnership, User
 from safer.geography import selectors as geography
 from safer.geography.models import Lsoa, Ward
-from safer.intelligence.importers.files import ImportRefused
+from safer.intelligence.importers.files import ImportRefused, storable
 from safer.intelligence.importers.locate import LsoaLocator
 from safer.intelligence.importers.partner import Mapping, PartnerRow, Reader
 from safer.intelligence.importers.policeuk import RowProblem
@@ -191,7 +191,13 @@ def _stage(
             run.rows_rejected += 1
             if run.rows_rejected <= MAX_REJECTIONS_KEPT:
                 rejections.append(
-                    Rejection(run=run, line=item.line, column=item.column, value=item.value, reason=item.reason)
+                    Rejection(
+                        run=run,
+                        line=item.line,
+                        column=item.column,
+                        value=storable(item.value),
+                        reason=storable(item.reason),
+                    )
                 )
         else:
             placed = _place(item, mapping, places)
@@ -200,7 +206,11 @@ def _stage(
                 if run.rows_rejected <= MAX_REJECTIONS_KEPT:
                     rejections.append(
                         Rejection(
-                            run=run, line=placed.line, column=placed.column, value=placed.value, reason=placed.reason
+                            run=run,
+                            line=placed.line,
+                            column=placed.column,
+                            value=storable(placed.value),
+                            reason=storable(placed.reason),
                         )
                     )
             elif placed is None:
@@ -333,7 +343,7 @@ def rebuild_partner_counts(partnership: Partnership, source_key: str, months: li
 def _discard(run: ImportRun, status: str, reason: str) -> None:
     ImportRun.objects.filter(pk=run.pk).update(
         status=status,
-        refusal=reason[:2000],
+        refusal=storable(reason)[:2000],
         rows_read=run.rows_read,
         rows_imported=0,
         rows_outside_area=run.rows_outside_area,

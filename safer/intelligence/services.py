@@ -15,7 +15,7 @@ from safer.core.jobs import JobCancelled
 from safer.core.models import Job, Partnership, User
 from safer.geography import selectors as geography
 from safer.intelligence.bulk import BulkInserter
-from safer.intelligence.importers.files import DataFile, ImportRefused, WrongArea
+from safer.intelligence.importers.files import DataFile, ImportRefused, WrongArea, storable
 from safer.intelligence.importers.locate import LsoaLocator
 from safer.intelligence.importers.outcomes import facts_from_name as outcome_facts_from_name
 from safer.intelligence.importers.outcomes import read_outcomes_file
@@ -157,8 +157,8 @@ class _Chunks:
                     run=self.run,
                     line=problem.line,
                     column=problem.column,
-                    value=problem.value[:200],
-                    reason=problem.reason,
+                    value=storable(problem.value)[:200],
+                    reason=storable(problem.reason),
                 )
             )
         self.maybe_flush()
@@ -323,7 +323,7 @@ def _discard(run: ImportRun, facts: FileFacts, status: str, reason: str) -> None
     """A run that will never be live: its rows go (in chunks), its report and rejections stay."""
     ImportRun.objects.filter(pk=run.pk).update(
         status=status,
-        refusal=reason[:2000],
+        refusal=storable(reason)[:2000],
         rows_read=run.rows_read,
         rows_imported=0,
         rows_outside_area=run.rows_outside_area,

@@ -14,6 +14,11 @@ from pathlib import Path
 from typing import IO
 
 
+def storable(text: str) -> str:
+    """Text from a damaged file, safe to keep: PostgreSQL text cannot hold NUL, so it is shown as ``\\x00``."""
+    return text.replace("\x00", "\\x00")
+
+
 class ImportRefused(Exception):  # noqa: N818 - a refusal, read as a sentence
     """The whole file is refused; the message names the file (and line and column where there is one)."""
 

@@ -36,6 +36,7 @@ FILE_NAME = re.compile(r"(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+)-street\.cs
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 CRIME_ID = re.compile(r"^[0-9a-f]{64}$")
 LSOA_CODE = re.compile(r"^[EW]01\d{6}$")
+NUL_COLUMNS = ("Location", "Last outcome category", "Reported by")
 
 
 class StreetRow(NamedTuple):
@@ -202,6 +203,12 @@ def _parse_row(line: int, row: list[str], facts: FileFacts) -> StreetRow | RowPr
             latitude = 999.0
         if not -90 <= latitude <= 90:
             return RowProblem(line, "Latitude", lat, "is not a latitude")
+    if "\x00" in location or "\x00" in outcome or "\x00" in reported_by:
+        # Python's csv module reads NUL bytes; they mean a damaged file, and PostgreSQL text cannot hold them.
+        column, value = next(
+            (c, v) for c, v in zip(NUL_COLUMNS, (location, outcome, reported_by), strict=True) if "\x00" in v
+        )
+        return RowProblem(line, column, value, "holds a NUL byte, so the file is damaged: download it again")
     if reported_by not in facts.forces_seen and reported_by:
         facts.forces_seen.add(reported_by)
     return StreetRow(
