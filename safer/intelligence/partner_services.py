@@ -16,20 +16,20 @@ from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from safer.core.jobs import JobCancelled
 from safer.core.models import Agency, Job, Partnership, User
 from safer.geography import selectors as geography
 from safer.geography.models import Lsoa, Ward
+from safer.intelligence import services
 from safer.intelligence.importers.files import ImportRefused, storable
 from safer.intelligence.importers.locate import LsoaLocator
 from safer.intelligence.importers.partner import Mapping, PartnerRow, Reader
 from safer.intelligence.importers.policeuk import RowProblem
 from safer.intelligence.models import (
     ImportRun,
-    MonthlyCount,
     PartnerRecord,
     PartnerSource,
     Rejection,
@@ -325,19 +325,9 @@ def _months_between(first: date, last: date) -> list[date]:
 
 
 def rebuild_partner_counts(partnership: Partnership, source_key: str, months: list[date]) -> None:
-    month_list = [m.isoformat() for m in months]
-    MonthlyCount.objects.filter(partnership=partnership, source=source_key, month__in=month_list).delete()
-    counts, rows, runs = MonthlyCount._meta.db_table, PartnerRecord._meta.db_table, ImportRun._meta.db_table
-    markers = ", ".join(["%s"] * len(month_list))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {counts} (partnership_id, source, month, lsoa_id, category, count) "  # noqa: S608
-            f"SELECT r.partnership_id, %s, r.month, r.lsoa_id, r.category, COUNT(*) FROM {rows} r "
-            f"JOIN {runs} i ON i.id = r.run_id "
-            f"WHERE r.partnership_id = %s AND i.status = %s AND i.source = %s AND r.month IN ({markers}) "
-            "GROUP BY r.partnership_id, r.month, r.lsoa_id, r.category",
-            [source_key, partnership.pk, RunStatus.LIVE.value, source_key, *month_list],
-        )
+    services.recount_live_rows(
+        partnership, source_key, months, PartnerRecord._meta.db_table, "r.category", ", r.category"
+    )
 
 
 def _discard(run: ImportRun, status: str, reason: str) -> None:

@@ -299,23 +299,40 @@ def make_live(run: ImportRun) -> None:
 
 def rebuild_monthly_counts(partnership: Partnership, source: str, months: Iterable[date]) -> None:
     """Recount the given months from the live runs, in the database (no rows come into Python)."""
-    month_list = [m.isoformat() for m in months]
-    MonthlyCount.objects.filter(partnership=partnership, source=source, month__in=month_list).delete()
     if source == Source.POLICEUK_STOP_SEARCH:
         # One category; a constant in GROUP BY is refused by PostgreSQL, so it is only selected.
-        rows_table, category, group = StopSearch._meta.db_table, "'stop-and-search'", ""
+        recount_live_rows(partnership, source, months, StopSearch._meta.db_table, "'stop-and-search'", "")
     else:
-        rows_table, category, group = StreetRecord._meta.db_table, "r.category", ", r.category"
-    counts, runs = MonthlyCount._meta.db_table, ImportRun._meta.db_table
-    month_markers = ", ".join(["%s"] * len(month_list))
+        recount_live_rows(partnership, source, months, StreetRecord._meta.db_table, "r.category", ", r.category")
+
+
+def recount_live_rows(
+    partnership: Partnership, source: str, months: Iterable[date], rows_table: str, category: str, group: str
+) -> None:
+    """Replace the MonthlyCounts of these months with counts of the rows of the source's live runs.
+
+    The live runs are looked up first and named by id: joining the run table in the same statement let PostgreSQL,
+    with statistics older than a bulk load, walk the month's rows once per live run (0.7 s a month at 1.8 M rows,
+    against a few milliseconds this way).
+    """
+    month_list = [m.isoformat() for m in months]
+    MonthlyCount.objects.filter(partnership=partnership, source=source, month__in=month_list).delete()
+    live = list(
+        ImportRun.objects.filter(partnership=partnership, source=source, status=RunStatus.LIVE).values_list(
+            "pk", flat=True
+        )
+    )
+    if not live or not month_list:
+        return
+    counts = MonthlyCount._meta.db_table
+    month_markers, run_markers = ", ".join(["%s"] * len(month_list)), ", ".join(["%s"] * len(live))
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {counts} (partnership_id, source, month, lsoa_id, category, count) "  # noqa: S608
             f"SELECT r.partnership_id, %s, r.month, r.lsoa_id, {category}, COUNT(*) FROM {rows_table} r "
-            f"JOIN {runs} i ON i.id = r.run_id "
-            f"WHERE r.partnership_id = %s AND i.status = %s AND i.source = %s AND r.month IN ({month_markers}) "
+            f"WHERE r.partnership_id = %s AND r.month IN ({month_markers}) AND r.run_id IN ({run_markers}) "
             f"GROUP BY r.partnership_id, r.month, r.lsoa_id{group}",
-            [source, partnership.pk, RunStatus.LIVE.value, source, *month_list],
+            [source, partnership.pk, *month_list, *live],
         )
 
 
