@@ -78,6 +78,40 @@ class Lsoa(models.Model):
         return f"{self.name} ({self.code})"
 
 
+class LsoaChange(models.TextChoices):
+    """ONS change indicator (CHGIND) from LSOA 2011 to LSOA 2021."""
+
+    UNCHANGED = "U", "Unchanged"
+    SPLIT = "S", "Split into two or more 2021 LSOAs"
+    MERGED = "M", "Merged with other 2011 LSOAs"
+    IRREGULAR = "X", "Redesigned irregularly"
+
+
+class LsoaSuccessor(models.Model):
+    """A 2021 LSOA code and the 2011 LSOA its rows are counted in, from the ONS LSOA (2011) to LSOA (2021) lookup.
+
+    police.uk writes 2021 codes from June 2023 (reference F1). Figures stay on 2011 LSOAs so that a trend reads the
+    same areas before and after: an unchanged LSOA keeps its code; each part of a split 2011 LSOA is counted in it
+    (exact); a 2021 LSOA made by merging (M) or an irregular redesign (X) spans several 2011 LSOAs and is counted in
+    the first of them by code (``counted_in``; the others are kept as rows with ``counted_in`` False).
+    """
+
+    code_2021 = models.CharField(max_length=9)
+    name_2021 = models.CharField(max_length=120, blank=True)
+    lsoa = models.ForeignKey(Lsoa, on_delete=models.CASCADE, related_name="successors")
+    change = models.CharField(max_length=1, choices=LsoaChange.choices)
+    counted_in = models.BooleanField(default=True, help_text="Rows with this 2021 code are counted in this LSOA")
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["code_2021", "lsoa__code"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["code_2021", "lsoa"], name="lsoa_successor_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code_2021} → {self.lsoa_id} ({self.change})"
+
+
 class BoundaryLevel(models.TextChoices):
     LAD = "lad", "Local authority district"
     WARD = "ward", "Ward"

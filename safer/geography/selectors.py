@@ -23,6 +23,7 @@ from safer.geography.models import (
     Deprivation,
     Lad,
     Lsoa,
+    LsoaSuccessor,
     Population,
     Vintage,
     Ward,
@@ -62,6 +63,28 @@ def lsoas_in(partnership: Partnership, vintage: str = Vintage.LSOA2011.value) ->
 def lsoa_ids_by_code(partnership: Partnership, vintage: str = Vintage.LSOA2011.value) -> dict[str, int]:
     """LSOA code → id, to attach imported rows (police.uk ``LSOA code``) to the partnership's LSOAs."""
     return dict(lsoas_in(partnership, vintage).values_list("code", "pk"))
+
+
+def police_lsoa_ids(partnership: Partnership) -> dict[str, int]:
+    """LSOA code as police.uk writes it → id of the partnership's 2011 LSOA it is counted in.
+
+    police.uk months before June 2023 carry 2011 codes, later ones 2021 codes (reference F1). An unchanged LSOA has
+    the same code in both; a 2021 code that is new (a split, merged or redesigned LSOA) is translated through the ONS
+    lookup when it is loaded (``LsoaSuccessor``). The codes of the two vintages never collide, so one map serves
+    every month.
+    """
+    ids = lsoa_ids_by_code(partnership)
+    successors = LsoaSuccessor.objects.filter(
+        lsoa__lad__code__in=lad_codes_of(partnership), lsoa__vintage=Vintage.LSOA2011.value, counted_in=True
+    ).values_list("code_2021", "lsoa_id")
+    for code_2021, lsoa_id in successors:
+        ids.setdefault(code_2021, lsoa_id)
+    return ids
+
+
+def has_lsoa_changes(partnership: Partnership) -> bool:
+    """Whether the ONS LSOA 2011 → 2021 lookup is loaded for the partnership's area."""
+    return LsoaSuccessor.objects.filter(lsoa__lad__code__in=lad_codes_of(partnership)).exists()
 
 
 def wards_in(partnership: Partnership, edition: str = WARD_EDITION) -> QuerySet[Ward]:

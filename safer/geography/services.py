@@ -19,6 +19,7 @@ from safer.geography.importers.geojson import open_boundaries
 from safer.geography.importers.imd_scores import open_imd_scores
 from safer.geography.importers.iod import open_iod
 from safer.geography.importers.lookup import LookupRow, open_lookup
+from safer.geography.importers.lsoa_changes import ChangeRow, open_changes
 from safer.geography.importers.population import open_population
 from safer.geography.models import (
     DEFAULT_BOUNDARY_EDITION,
@@ -29,6 +30,7 @@ from safer.geography.models import (
     Deprivation,
     Lad,
     Lsoa,
+    LsoaSuccessor,
     Population,
     Vintage,
     Ward,
@@ -226,6 +228,65 @@ def _write_lookup(kept: dict[str, LookupRow], vintage: str, ward_edition: str, r
         _count(report, row.lad_code)
     report.imported = len(kept)
     report.created = len(kept) - existing
+
+
+# ---- LSOA 2011 → 2021 ------------------------------------------------------------------------------------------------
+
+
+def import_lsoa_changes(path: Path | str, lad_codes: Iterable[str]) -> ImportReport:
+    """ONS LSOA (2011) → LSOA (2021) lookup: which 2011 LSOA each 2021 code's rows are counted in (LsoaSuccessor).
+
+    Replaces what was loaded before for these districts' 2011 LSOAs; rows for other 2011 LSOAs are skipped.
+    """
+    path = Path(path)
+    wanted = clean_lad_codes(lad_codes)
+    report = _new_report(path, "LSOA (2011) to LSOA (2021) lookup")
+    area = _area_lsoas(wanted, Vintage.LSOA2011.value)
+    _require_area(report.file, area, wanted, "2011 LSOAs")
+    kept: dict[tuple[str, str], ChangeRow] = {}
+    with transaction.atomic():
+        with open_changes(path) as rows:
+            for row in rows:
+                report.rows_read += 1
+                if row.code_2011 not in area:
+                    report.skipped_outside += 1
+                    continue
+                pair = (row.code_2021, row.code_2011)
+                if pair in kept:
+                    raise GeographyImportError(
+                        report.file,
+                        f"{row.code_2011} to {row.code_2021} is listed twice (lines {kept[pair].line} and {row.line})",
+                        line=row.line,
+                        fix="Remove the duplicate row",
+                    )
+                kept[pair] = row
+        LsoaSuccessor.objects.filter(lsoa_id__in=[pk for pk, _lad in area.values()]).delete()
+        first_2011: dict[str, str] = {}
+        for code_2021, code_2011 in sorted(kept):
+            first_2011.setdefault(code_2021, code_2011)
+        LsoaSuccessor.objects.bulk_create(
+            [
+                LsoaSuccessor(
+                    code_2021=row.code_2021,
+                    name_2021=row.name_2021[:120],
+                    lsoa_id=area[row.code_2011][0],
+                    change=row.change,
+                    counted_in=first_2011[row.code_2021] == row.code_2011,
+                )
+                for row in kept.values()
+            ]
+        )
+    for row in kept.values():
+        _count(report, area[row.code_2011][1])
+    report.imported = report.created = len(kept)
+    spanning = sum(1 for code in first_2011 if sum(1 for c21, _ in kept if c21 == code) > 1)
+    if spanning:
+        report.notes.append(
+            f"{spanning} 2021 LSOA{'s span' if spanning != 1 else ' spans'} several 2011 LSOAs (merged or redesigned): "
+            "police.uk rows with such a code are counted in the first of them by code"
+        )
+    _note_missing_lads(report, wanted)
+    return report
 
 
 # ---- boundaries -----------------------------------------------------------------------------------------------------
@@ -526,6 +587,8 @@ def import_file(
     """One file of a given kind (the names the command's options use)."""
     if kind == "lookup":
         return import_lookup(path, lad_codes)
+    if kind == "lsoa-changes":
+        return import_lsoa_changes(path, lad_codes)
     if kind == "lsoa-boundaries":
         return import_boundaries(path, lad_codes, level=BoundaryLevel.LSOA, source=source)
     if kind == "ward-boundaries":

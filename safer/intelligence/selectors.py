@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from safer.core.models import Partnership
+from safer.geography import selectors as geography
 from safer.intelligence.categories import ASB, CURRENT, HISTORIC, SERIOUS_VIOLENCE, STOP_SEARCH, label
 from safer.intelligence.models import (
     ImportRun,
@@ -259,6 +260,20 @@ def quality_flags(partnership: Partnership, chosen: Dataset | None = None) -> li
                 f"{len(missing)} month{'s' if len(missing) != 1 else ''} missing between "
                 f"{months[0]:%B %Y} and {months[-1]:%B %Y}: {shown}. They show as 'no data', "
                 "not zero.",
+            )
+        )
+    if (
+        source == Source.POLICEUK_STREET
+        and months[-1] >= date(2023, 6, 1)
+        and not geography.has_lsoa_changes(partnership)
+    ):
+        flags.append(
+            Flag(
+                "warning",
+                "police.uk months from June 2023 use 2021 LSOA codes. LSOAs that were split, merged or redesigned in "
+                "2021 have new codes, and their rows are counted as outside the area until the ONS LSOA (2011) to "
+                "LSOA (2021) lookup is loaded (manage.py import_geography --lsoa-changes FILE), then the months "
+                "imported again.",
             )
         )
     today = timezone.localdate().replace(day=1)

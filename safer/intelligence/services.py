@@ -53,6 +53,7 @@ RECORD_WRITER = BulkInserter(
     ],
 )
 MAX_REJECTIONS_KEPT = 10_000
+POLICE_2021_CODES = date(2023, 6, 1)  # police.uk's first month with 2021 LSOA codes (reference F1)
 
 # Called after each chunk with (rows read so far in this file, rejected so far); may raise JobCancelled.
 ProgressCallback = Callable[[int, int], None]
@@ -132,7 +133,7 @@ def _run_import(
 
 
 def _require_lsoas(partnership: Partnership, data_file: DataFile) -> dict[str, int]:
-    lsoa_ids = geography.lsoa_ids_by_code(partnership, "2011")
+    lsoa_ids = geography.police_lsoa_ids(partnership)
     if not lsoa_ids:
         raise ImportRefused(
             f"{data_file.name}: {partnership.name} has no geography loaded, so no row can be placed in its area. "
@@ -260,11 +261,11 @@ def _check_whole_file(run: ImportRun, partnership: Partnership, facts: FileFacts
     located = run.rows_imported - run.rows_no_location
     if located == 0 and run.rows_outside_area > 0:
         hint = "Is it the right force's file?"
-        if facts.month is not None and facts.month >= date(2023, 6, 1):
-            # police.uk moved to 2021 LSOA codes in June 2023; only 2011 LSOAs are matched so far.
+        if facts.month is not None and facts.month >= POLICE_2021_CODES and not geography.has_lsoa_changes(partnership):
             hint += (
-                " police.uk files from June 2023 on use 2021 LSOA codes, which this installation cannot match yet: "
-                "load months up to May 2023, or ask your administrator."
+                " police.uk files from June 2023 on use 2021 LSOA codes; the new ones are matched once the ONS LSOA "
+                f"(2011) to LSOA (2021) lookup is loaded: manage.py import_geography --partnership {partnership.slug} "
+                "--lsoa-changes FILE."
             )
         raise WrongArea(
             f"{data_file.name}: none of its {run.rows_outside_area:,} located rows lies in {partnership.name} "

@@ -7,7 +7,10 @@
         --population 2019=2019_population.csv --imd File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz
 
 With no file options it loads the bundled open-data files (North West Leicestershire, Oadby and Wigston, Wigan).
-With file options it loads only those files, in the order lookup, boundaries, population, deprivation, scores;
+    manage.py import_geography --partnership oadby-wigston --lsoa-changes LSOA_(2011)_to_LSOA_(2021)_….csv
+
+With file options it loads only those files, in the order lookup, LSOA changes, boundaries, population, deprivation,
+scores;
 each file is all-or-nothing and the first bad file stops the run.
 """
 
@@ -47,6 +50,11 @@ class Command(BaseCommand):
             help="The districts of every partnership on this installation (the default)",
         )
         parser.add_argument("--lookup", metavar="PATH", help="ONS LSOA to ward lookup CSV")
+        parser.add_argument(
+            "--lsoa-changes",
+            metavar="PATH",
+            help="ONS LSOA (2011) to LSOA (2021) exact-fit lookup CSV: police.uk months from June 2023 use 2021 codes",
+        )
         parser.add_argument("--lsoa-boundaries", metavar="PATH", help="LSOA boundaries, GeoJSON in WGS84")
         parser.add_argument("--ward-boundaries", metavar="PATH", help="Ward boundaries, GeoJSON in WGS84")
         parser.add_argument(
@@ -89,7 +97,7 @@ class Command(BaseCommand):
         self.verbosity = int(options["verbosity"])
         lads = self.lad_codes(options)
         files: list[tuple[str, str, int | None]] = []
-        for kind in ("lookup", "lsoa_boundaries", "ward_boundaries"):
+        for kind in ("lookup", "lsoa_changes", "lsoa_boundaries", "ward_boundaries"):
             if options[kind]:
                 files.append((kind.replace("_", "-"), options[kind], None))
         for spec in options["population"]:
