@@ -86,6 +86,10 @@ class _Places:
     def __init__(self, partnership: Partnership) -> None:
         lsoas = geography.lsoas_in(partnership, "2011").select_related("ward")
         self.lsoa_by_code: dict[str, Lsoa] = {lsoa.code: lsoa for lsoa in lsoas}
+        # A 2021 LSOA code counts in its 2011 LSOA, as for police.uk rows (when the ONS lookup is loaded).
+        by_id = {lsoa.pk: lsoa for lsoa in self.lsoa_by_code.values()}
+        for code, lsoa_id in geography.police_lsoa_ids(partnership).items():
+            self.lsoa_by_code.setdefault(code, by_id[lsoa_id])
         wards = list(geography.wards_in(partnership))
         self.ward_by_key: dict[str, Ward] = {}
         for ward in wards:

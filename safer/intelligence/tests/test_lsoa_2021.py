@@ -122,3 +122,18 @@ def test_a_month_of_only_new_codes_is_refused_with_the_way_to_match_them(geograp
     assert outcome.wrong_area
     assert "2021 LSOA codes" in outcome.refused and "--lsoa-changes FILE" in outcome.refused
     assert not MonthlyCount.objects.exists()
+
+
+def test_partner_rows_with_2021_codes_count_in_their_2011_lsoa(geography, partnership, analyst, tmp_path):
+    from safer.intelligence import partner_services
+    from safer.intelligence.tests.test_partner import LSOA_MAPPING, run_import, write
+
+    call_command("import_geography", "--partnership", partnership.slug, "--lsoa-changes", str(lookup(tmp_path)))
+    source = partner_services.create_source(
+        partnership=partnership, name="Council ASB", counted="one report", agency=None, actor=analyst
+    )
+    source = partner_services.save_mapping(source=source, mapping=LSOA_MAPPING)
+    text = f"Ref,Date reported,Type,LSOA\nR1,03/07/2024,Noise,{HALF_2}\nR2,04/07/2024,Noise,{UNCHANGED}\n"
+    run = run_import(partnership, source, write(tmp_path, "asb-july-2024.csv", text), analyst).run
+    assert (run.rows_imported, run.rows_outside_area) == (2, 0)
+    assert counts_by_lsoa(partnership) == {SPLIT: 1, UNCHANGED: 1}
