@@ -206,22 +206,25 @@ def rates(partnership: Partnership, chosen: Dataset, start: date, end: date, lev
     # The partnership: every LSOA with a population figure (the same base at either level).
     total_count = 0
     total_population = 0
-    for lsoa in geography.lsoas_in(partnership).select_related("ward", "lad").order_by("code"):
-        count = counts.get(lsoa.pk, 0)
+    # Plain values, not model objects: a large district has hundreds of LSOAs and this runs on every page view.
+    lsoa_rows = geography.lsoas_in(partnership).order_by("code")
+    fields = ("pk", "code", "name", "ward__code", "ward__name", "lad__name")
+    for lsoa_pk, lsoa_code, lsoa_name, ward_code, ward_name, lad_name in lsoa_rows.values_list(*fields):
+        count = counts.get(lsoa_pk, 0)
         placed += count
-        residents = population.by_lsoa.get(lsoa.pk)
+        residents = population.by_lsoa.get(lsoa_pk)
         if residents is None:
             unpopulated_count += count
         else:
             total_count += count
             total_population += residents
-        dep = deprivation.get(lsoa.pk)
+        dep = deprivation.get(lsoa_pk)
         if level == "lsoa":
-            key, name, parent = lsoa.code, lsoa.name, lsoa.ward.name if lsoa.ward else NO_WARD
-        elif lsoa.ward is not None:
-            key, name, parent = lsoa.ward.code, lsoa.ward.name, lsoa.lad.name
+            key, name, parent = lsoa_code, lsoa_name, ward_name if ward_code is not None else NO_WARD
+        elif ward_code is not None:
+            key, name, parent = ward_code, ward_name, lad_name
         else:
-            key, name, parent = "", "LSOAs with no ward in the lookup", lsoa.lad.name
+            key, name, parent = "", "LSOAs with no ward in the lookup", lad_name
         area = areas.setdefault(key, _Area(code=key, name=name, parent=parent))
         area.lsoas += 1
         area.count += count
