@@ -20,7 +20,7 @@ from safer.geography.importers.imd_scores import open_imd_scores
 from safer.geography.importers.iod import open_iod
 from safer.geography.importers.lookup import LookupRow, open_lookup
 from safer.geography.importers.lsoa_changes import ChangeRow, open_changes
-from safer.geography.importers.population import open_population
+from safer.geography.importers.population import PopulationRow, open_population
 from safer.geography.models import (
     DEFAULT_BOUNDARY_EDITION,
     EDITION_VINTAGE,
@@ -415,16 +415,24 @@ def import_population(
         )
     area = _area_lsoas(wanted, vintage)
     _require_area(report.file, area, wanted, f"LSOAs ({vintage})")
+    # Estimates from mid-2021 are on 2021 LSOAs: a new 2021 code counts in its 2011 LSOA (the parts of a split are
+    # added up), as police.uk rows do, when the ONS 2011 → 2021 lookup is loaded.
+    successor = _successor_codes(area) if vintage == Vintage.LSOA2011.value else {}
     kept: dict[str, Population] = {}
     lines: dict[str, int] = {}
+    translated = 0
     with transaction.atomic():
         with open_population(path, year) as (layout, rows):
             for row in rows:
                 report.rows_read += 1
-                if not _place(report.file, row.line, layout.lsoa, row.lsoa_code, row.lad_code, wanted, area):
+                code = row.lsoa_code
+                if code not in area and code in successor:
+                    code = successor[code]
+                    translated += 1
+                elif not _place(report.file, row.line, layout.lsoa, code, row.lad_code, wanted, area):
                     report.skipped_outside += 1
                     continue
-                if row.lsoa_code in kept:
+                if row.lsoa_code in lines:
                     raise GeographyImportError(
                         report.file,
                         f"LSOA {row.lsoa_code} is listed twice (lines {lines[row.lsoa_code]} and {row.line})",
@@ -433,8 +441,11 @@ def import_population(
                         fix="Keep one row per LSOA",
                     )
                 lines[row.lsoa_code] = row.line
-                kept[row.lsoa_code] = Population(
-                    lsoa_id=area[row.lsoa_code][0],
+                if code in kept:
+                    _add_population(kept[code], row)
+                    continue
+                kept[code] = Population(
+                    lsoa_id=area[code][0],
                     year=year,
                     total=row.total,
                     aged_0_15=row.aged_0_15,
@@ -455,8 +466,27 @@ def import_population(
         _count(report, area[code][1])
     report.imported = len(kept)
     report.created = len(kept) - existing
+    if translated:
+        report.notes.append(
+            f"{translated} row{'s' if translated != 1 else ''} with a new 2021 LSOA code counted in "
+            "the 2011 LSOA the ONS lookup gives (the parts of a split LSOA added up)"
+        )
     _note_missing_lads(report, wanted)
     return report
+
+
+def _successor_codes(area: dict[str, tuple[int, str]]) -> dict[str, str]:
+    """New 2021 LSOA code → the code of the 2011 LSOA in the area it counts in (LsoaSuccessor)."""
+    codes = {pk: code for code, (pk, _lad) in area.items()}
+    rows = LsoaSuccessor.objects.filter(lsoa_id__in=codes, counted_in=True).values_list("code_2021", "lsoa_id")
+    return {code_2021: codes[lsoa_id] for code_2021, lsoa_id in rows if code_2021 not in area}
+
+
+def _add_population(into: Population, row: PopulationRow) -> None:
+    into.total += row.total
+    for band in ("aged_0_15", "aged_16_59", "aged_60_plus"):
+        mine, theirs = getattr(into, band), getattr(row, band)
+        setattr(into, band, None if mine is None or theirs is None else mine + theirs)
 
 
 # ---- deprivation ----------------------------------------------------------------------------------------------------

@@ -137,3 +137,23 @@ def test_partner_rows_with_2021_codes_count_in_their_2011_lsoa(geography, partne
     run = run_import(partnership, source, write(tmp_path, "asb-july-2024.csv", text), analyst).run
     assert (run.rows_imported, run.rows_outside_area) == (2, 0)
     assert counts_by_lsoa(partnership) == {SPLIT: 1, UNCHANGED: 1}
+
+
+def test_mid_2022_population_on_2021_lsoas_counts_like_the_crimes(geography, partnership, tmp_path, capsys):
+    from safer.geography.models import Population
+
+    path = tmp_path / "sapelsoa_mid2022.csv"
+    path.write_text(
+        f"LSOA21CD,pop\n{HALF_1},700\n{HALF_2},850\n{MERGED},1900\n{UNCHANGED},1400\nE01000001,1500\n", encoding="utf-8"
+    )
+    args = ["import_geography", "--partnership", partnership.slug]
+    call_command(*args, "--population", f"2022={path}")
+    assert dict(Population.objects.filter(year=2022).values_list("lsoa__code", "total")) == {UNCHANGED: 1400}
+    call_command(*args, "--lsoa-changes", str(lookup(tmp_path)))
+    call_command(*args, "--population", f"2022={path}")
+    assert "3 rows with a new 2021 LSOA code counted in the 2011 LSOA" in capsys.readouterr().out
+    assert dict(Population.objects.filter(year=2022).values_list("lsoa__code", "total")) == {
+        SPLIT: 1550,  # the two halves added up
+        MERGED_A: 1900,  # the merged LSOA, in the first 2011 LSOA of the pair, as its crimes are
+        UNCHANGED: 1400,
+    }
