@@ -13,9 +13,9 @@ Decisions (see ``../shared/reference/case-management.md`` §2c):
   person or business, on any case of the partnership) that was issued before the notice, has not been withdrawn,
   and had not expired on the day the notice is issued. An expired warning is spent: give a fresh warning.
 * CPW/CPN: persons 16 or over, or a business or organisation. Civil injunction and CBO: persons 10 or over;
-  for under-18s a civil injunction is fixed-term, at most 12 months; a CBO is fixed-term, 1 to 3 years.
-  Adults' CBO terms are not checked: the sources conflict (minimum 2 years or indefinite, against "not more
-  than two years"), so the court's order is recorded as made.
+  for under-18s a civil injunction is fixed-term, at most 12 months. A CBO (2014 Act s.25(5)): on a person
+  under 18, a fixed term of not less than 1 year and not more than 3 years; on an adult, a fixed term of not
+  less than 2 years, or an indefinite period (no end date). Age is on the date the order is made.
 * Closure notice: at most 48 hours (24 hours, extendable to 48). Closure order: at most 3 months when made,
   extendable to 6 months in total. Dispersal direction: at most 48 hours. PSPO: places only, at most 3 years.
 * Issue dates cannot be in the future (the register records what has been done); an expiry cannot be before
@@ -137,8 +137,8 @@ POWERS: dict[PowerKind, Power] = {
             Target.SUBJECT,
             min_age=10,
             businesses=False,
-            max_duration="under 18: fixed term of 1 to 3 years",
-            statute="2014 Act Part 2 (now in the Sentencing Code)",
+            max_duration="under 18: fixed term of 1 to 3 years; adult: at least 2 years, or indefinite",
+            statute="2014 Act Part 2, s.25(5) (now in the Sentencing Code)",
         ),
         Power(
             PowerKind.CLOSURE_NOTICE,
@@ -303,6 +303,19 @@ def check(proposed: Proposed, *, now: datetime) -> Problems:
             problems.add("expires_at", "A Criminal Behaviour Order for someone under 18 must last at least 1 year")
         elif expires.date() > add_years(issued.date(), 3):
             problems.add("expires_at", "A Criminal Behaviour Order for someone under 18 can last at most 3 years")
+    adult = age is not None and age >= 18
+    if (
+        proposed.kind is PowerKind.CBO
+        and adult
+        and expires is not None
+        and expires > issued
+        and expires.date() < add_years(issued.date(), 2)
+    ):
+        problems.add(
+            "expires_at",
+            "The end date of a Criminal Behaviour Order on an adult must be at least 2 years after the date "
+            "issued, or left empty for an indefinite order (2014 Act s.25(5))",
+        )
 
     if expires is not None and expires > issued:
         if proposed.kind is PowerKind.CLOSURE_NOTICE and expires - issued > CLOSURE_NOTICE_MAX:

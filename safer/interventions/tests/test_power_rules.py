@@ -238,3 +238,43 @@ def test_a_letter_needs_a_subject():
     assert messages(Proposed(kind=PowerKind.WARNING_LETTER, issued_at=ISSUED)) == [
         "Select the person or business the warning letter is given to"
     ]
+
+
+# --- Criminal Behaviour Order on an adult (2014 Act s.25(5)) --------------------------------------------------
+
+ADULT_CBO_REFUSAL = (
+    "The end date of a Criminal Behaviour Order on an adult must be at least 2 years after the date issued, "
+    "or left empty for an indefinite order (2014 Act s.25(5))"
+)
+
+
+def test_adult_cbo_of_23_months_is_refused_on_the_end_date():
+    proposed = person(
+        PowerKind.CBO, born_years_before(30), issued_at=ISSUED, expires_at=ISSUED.replace(year=2028, month=10)
+    )
+    problems = check(proposed, now=NOW)
+    assert problems.items == [("expires_at", ADULT_CBO_REFUSAL)]
+
+
+def test_adult_cbo_a_day_short_of_2_years_is_refused_and_2_years_is_allowed():
+    two_years = ISSUED.replace(year=ISSUED.year + 2)
+    adult = born_years_before(18)  # 18 on the day the order is made
+    assert messages(person(PowerKind.CBO, adult, issued_at=ISSUED, expires_at=two_years - timedelta(days=1))) == [
+        ADULT_CBO_REFUSAL
+    ]
+    assert messages(person(PowerKind.CBO, adult, issued_at=ISSUED, expires_at=two_years)) == []
+    assert messages(person(PowerKind.CBO, adult, issued_at=ISSUED, expires_at=ISSUED.replace(year=2036))) == []
+
+
+def test_adult_cbo_may_be_indefinite():
+    assert messages(person(PowerKind.CBO, born_years_before(40), issued_at=ISSUED)) == []
+
+
+def test_age_for_the_cbo_term_is_on_the_date_the_order_is_made():
+    # 17 when made (turning 18 the next day): the under-18 term applies, so 14 months is fine and no end is refused.
+    nearly_18 = born_years_before(18, extra_days=1)
+    fourteen_months = ISSUED.replace(year=ISSUED.year + 2, month=1)
+    assert messages(person(PowerKind.CBO, nearly_18, issued_at=ISSUED, expires_at=fourteen_months)) == []
+    assert messages(person(PowerKind.CBO, born_years_before(18), issued_at=ISSUED, expires_at=fourteen_months)) == [
+        ADULT_CBO_REFUSAL
+    ]
