@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 
 from safer.cases import selectors as case_selectors
 from safer.cases import services as case_services
-from safer.cases.models import Case, CaseParty, ChronologyKind, PartyKind
+from safer.cases.models import Address, Case, CaseParty, CasePlace, ChronologyKind, PartyKind
 from safer.cases.views import PURPOSES_KEY
 from safer.core.audit import record_access
 from safer.core.http import PartnershipRequest
@@ -134,7 +134,34 @@ def _case_agencies(case: Case) -> set[int]:
 
 def place_labels(case: Case) -> list[str]:
     """The places already on the case, offered for place-based powers."""
-    return [str(p.address) for p in case.places.select_related("address").order_by("pk")]
+    return [label for _, label in place_choices(case)]
+
+
+def _place_label(place: CasePlace) -> str:
+    label = place.address.one_line
+    return f"{label} ({place.description})" if place.description else label
+
+
+def place_choices(case: Case) -> list[tuple[str, str]]:
+    """The case's places as (address id, label), offered as radios for place-based powers."""
+    places = CasePlace.objects.filter(case=case).select_related("address").order_by("added_at", "pk")
+    return [(str(p.address_id), _place_label(p)) for p in places]
+
+
+def address_on(case: Case, address_id: int) -> Address | None:
+    """The address when it is one of the case's places, else None."""
+    place = CasePlace.objects.filter(case=case, address_id=address_id).select_related("address").first()
+    return place.address if place is not None else None
+
+
+def address_label(address: Address) -> str:
+    return address.one_line
+
+
+def address_url(case: Case) -> str:
+    """Where the case's places are shown (the cases app has no page of its own for one address)."""
+    url = case_url(case)
+    return f"{url}#places" if url else ""
 
 
 def user_can_see_case(user: User, case: Case) -> bool:

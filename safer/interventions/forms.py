@@ -14,6 +14,7 @@ from safer.interventions.models import Band, InterventionStatus, Outcome, RiskIn
 from safer.interventions.powers import POWERS, STEPS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+OTHER_PLACE = "other"
 
 
 class OnceForm(forms.Form):
@@ -122,12 +123,19 @@ class InterventionForm(OnceForm):
         required=False,
         help_text="A person or business on the case. Leave empty for an action on a place only.",
     )
-    place = forms.CharField(
+    place = forms.ChoiceField(
         label="Place (premises or public place)",
         required=False,
+        widget=forms.RadioSelect,
+        help_text="Closure notices and orders need premises from this case's places. A PSPO or a dispersal "
+        "direction may cover another place, such as a park or a zone.",
+    )
+    place_other = forms.CharField(
+        label="Another place",
+        required=False,
         max_length=300,
-        help_text="For closure notices and orders, PSPOs and dispersal directions",
-        error_messages={"max_length": "The place must be 300 characters or fewer"},
+        help_text="For example, the streets around the park, or the shopping centre car park",
+        error_messages={"max_length": "Another place must be 300 characters or fewer"},
     )
     issued_at = _datetime_field("Date and time issued", required=True)
     expires_at = _datetime_field("Date and time it ends", required=False, help_text="Leave empty if it has no end date")
@@ -147,14 +155,37 @@ class InterventionForm(OnceForm):
         error_messages={"max_length": "The notes must be 4,000 characters or fewer"},
     )
 
-    def __init__(self, *args: Any, parties: list[tuple[str, str]], places: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, parties: list[tuple[str, str]], places: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        if places:
-            self.fields["place"].help_text += ". Places on this case: " + "; ".join(places)
+        place = self.fields["place"]
+        assert isinstance(place, forms.ChoiceField)
+        place.choices = [*places, (OTHER_PLACE, "Another place"), ("", "No place")]
+        place.error_messages["invalid_choice"] = "Select one of this case's places, another place or no place"
         subject = self.fields["subject"]
         assert isinstance(subject, forms.ChoiceField)
         subject.choices = [("", "No subject (a place)"), *parties]
         subject.error_messages["invalid_choice"] = "Select a person or business on this case"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        other = (cleaned.get("place_other") or "").strip()
+        if cleaned.get("place") == OTHER_PLACE and not other:
+            self.add_error("place_other", "Enter the other place, or select one of this case's places")
+        return cleaned
+
+    def address_id(self) -> int | None:
+        """The case place (address) chosen, if any."""
+        choice: str = self.cleaned_data.get("place") or ""
+        return int(choice) if choice.isdigit() else None
+
+    def place_text(self) -> str:
+        """The other place typed in (kept for areas such as a PSPO zone), when no case place is chosen."""
+        if self.address_id() is not None:
+            return ""
+        text: str = self.cleaned_data.get("place_other") or ""
+        return text.strip()
 
 
 class OutcomeForm(forms.Form):

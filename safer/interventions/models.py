@@ -218,7 +218,17 @@ class Intervention(models.Model):
     subject_key = models.CharField(
         max_length=60, blank=True, db_index=True, help_text="The person or business across cases (for CPW → CPN)"
     )
-    place = models.CharField(max_length=300, blank=True, help_text="Premises or public place")
+    place = models.CharField(
+        max_length=300, blank=True, help_text="Premises or public place, as shown (a copy of the address when linked)"
+    )
+    address = models.ForeignKey(
+        "cases.Address",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The premises, when the place is one of the case's places (closure notices and orders need one)",
+    )
     issued_at = models.DateTimeField()
     expires_at = models.DateTimeField(null=True, blank=True)
     extended_at = models.DateTimeField(null=True, blank=True)

@@ -17,7 +17,10 @@ Decisions (see ``../shared/reference/case-management.md`` §2c):
   under 18, a fixed term of not less than 1 year and not more than 3 years; on an adult, a fixed term of not
   less than 2 years, or an indefinite period (no end date). Age is on the date the order is made.
 * Closure notice: at most 48 hours (24 hours, extendable to 48). Closure order: at most 3 months when made,
-  extendable to 6 months in total. Dispersal direction: at most 48 hours. PSPO: places only, at most 3 years.
+  extendable to 6 months in total. Both are for premises: one of the case's places (an address), never typed-in
+  text, so that a closure order can be matched to the closure notice on the same premises (s.80: an order
+  follows a notice), issued on or before the order and not withdrawn, on any case of the partnership.
+* Dispersal direction: at most 48 hours. PSPO: places only (never a person), at most 3 years.
 * Issue dates cannot be in the future (the register records what has been done); an expiry cannot be before
   the issue.
 """
@@ -207,6 +210,14 @@ class Warning:
 
 
 @dataclass(frozen=True)
+class ClosureNotice:
+    """An earlier closure notice on the same premises (the same address, on any case of the partnership)."""
+
+    issued_at: datetime
+    withdrawn: bool = False
+
+
+@dataclass(frozen=True)
 class Proposed:
     """What the caseworker asks the register to record."""
 
@@ -217,7 +228,9 @@ class Proposed:
     subject_is_person: bool = False
     date_of_birth: date | None = None
     has_place: bool = False
+    has_premises: bool = False  # the place is one of the case's places (an address), not typed-in text
     earlier_warnings: tuple[Warning, ...] = ()
+    closure_notices: tuple[ClosureNotice, ...] = ()  # earlier closure notices on the same premises
 
 
 @dataclass
@@ -249,10 +262,17 @@ def check(proposed: Proposed, *, now: datetime) -> Problems:
         problems.add("expires_at", "The expiry must be after the date issued")
 
     # What it is against.
+    closure = proposed.kind in (PowerKind.CLOSURE_NOTICE, PowerKind.CLOSURE_ORDER)
     if power.target is Target.PLACE:
         if proposed.has_subject:
             problems.add("subject", f"{a_cap} is made for a place, not a person: leave the subject empty")
-        if not proposed.has_place:
+        if closure and not proposed.has_premises:
+            problems.add(
+                "place",
+                f"Select which of this case's places are the premises the {name} closes "
+                "(add the premises to the case first if they are not listed)",
+            )
+        elif not proposed.has_place:
             problems.add("place", f"Enter the place the {name} covers")
     elif power.target is Target.SUBJECT:
         if not proposed.has_subject:
@@ -329,6 +349,15 @@ def check(proposed: Proposed, *, now: datetime) -> Problems:
             )
         if proposed.kind is PowerKind.PSPO and expires.date() > add_years(issued.date(), 3):
             problems.add("expires_at", "A Public Spaces Protection Order lasts at most 3 years")
+
+    if proposed.kind is PowerKind.CLOSURE_ORDER and proposed.has_premises:
+        live = [n for n in proposed.closure_notices if not n.withdrawn]
+        if not any(n.issued_at <= issued for n in live):
+            base = "A closure order needs a closure notice on the same premises first"
+            if live:
+                problems.add("place", f"{base}: the notice on record was issued after this date")
+            else:
+                problems.add("place", f"{base}: none is recorded for these premises. Record the closure notice")
 
     if (
         proposed.kind is PowerKind.CPN

@@ -349,6 +349,17 @@ def _earlier_warnings(case: Any, key: str, exclude: int | None = None) -> tuple[
     )
 
 
+def _closure_notices(case: Any, address_id: int) -> tuple[powers.ClosureNotice, ...]:
+    """Closure notices on the same premises, on any case of the partnership."""
+    rows = Intervention.objects.filter(
+        partnership_id=case.partnership_id, kind=powers.PowerKind.CLOSURE_NOTICE, address_id=address_id
+    )
+    return tuple(
+        powers.ClosureNotice(issued_at=row.issued_at, withdrawn=row.status == InterventionStatus.WITHDRAWN)
+        for row in rows
+    )
+
+
 def _recorded(
     case: Any, source: Model, text: str, *, action: str, detail: str, actor: User, request: HttpRequest | None
 ) -> None:
@@ -374,6 +385,7 @@ def record_intervention(
     place: str,
     issued_at: datetime,
     expires_at: datetime | None,
+    address_id: int | None = None,
     step: int | None = None,
     notes: str = "",
     agency: Agency | None = None,
@@ -391,6 +403,12 @@ def record_intervention(
     if subject is not None and subject.case_id != case.pk:
         raise _refuse("subject", "Select a person or business on this case")
     key = casefacts.party_key(subject) if subject is not None else ""
+    address = None
+    if address_id is not None:
+        address = casefacts.address_on(case, address_id)
+        if address is None:
+            raise _refuse("place", "Select one of this case's places, or enter another place")
+        place = casefacts.address_label(address)
     proposed = powers.Proposed(
         kind=power.kind,
         issued_at=issued_at,
@@ -399,7 +417,11 @@ def record_intervention(
         subject_is_person=subject is not None and casefacts.party_is_person(subject),
         date_of_birth=casefacts.party_date_of_birth(subject) if subject is not None else None,
         has_place=bool(place.strip()),
+        has_premises=address is not None,
         earlier_warnings=_earlier_warnings(case, key) if power.kind is powers.PowerKind.CPN and key else (),
+        closure_notices=_closure_notices(case, address.pk)
+        if power.kind is powers.PowerKind.CLOSURE_ORDER and address is not None
+        else (),
     )
     problems = powers.check(proposed, now=timezone.now())
     if step is not None and step not in powers.STEPS:
@@ -416,6 +438,7 @@ def record_intervention(
         subject=subject,
         subject_key=key,
         place=place.strip(),
+        address=address,
         issued_at=issued_at,
         expires_at=expires_at,
         notes=notes.strip(),

@@ -142,6 +142,7 @@ def interventions(request: PartnershipRequest, case_id: int) -> HttpResponse:
             **_base(request, case, "interventions"),
             "interventions": rows,
             "labels": {i.pk: casefacts.party_label(i.subject) if i.subject else "" for i in rows},
+            "places_url": casefacts.address_url(case),
             "steps": STEPS,
             "powers": POWERS.values(),
         },
@@ -158,8 +159,8 @@ def intervention_new(request: PartnershipRequest, case_id: int) -> HttpResponse:
     form = InterventionForm(
         request.POST or None,
         parties=parties,
-        places=casefacts.place_labels(case),
-        initial={"kind": request.GET.get("kind", "")},
+        places=casefacts.place_choices(case),
+        initial={"kind": request.GET.get("kind", ""), "place": ""},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -169,7 +170,8 @@ def intervention_new(request: PartnershipRequest, case_id: int) -> HttpResponse:
                 case=case,
                 kind=data["kind"],
                 subject=subject,
-                place=data["place"] or "",
+                place=form.place_text(),
+                address_id=form.address_id(),
                 issued_at=data["issued_at"],
                 expires_at=data["expires_at"],
                 step=data["step"],
@@ -262,6 +264,7 @@ def intervention(request: PartnershipRequest, case_id: int, intervention_id: int
             **_base(request, case, "interventions"),
             "item": item,
             "subject_label": casefacts.party_label(item.subject) if item.subject else "",
+            "places_url": casefacts.address_url(case),
             "outcome_form": outcome_form,
             "breach_form": breach_form,
             "extend_form": extend_form if item.kind == PowerKind.CLOSURE_ORDER else None,

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from safer.cases import services as case_services
-from safer.cases.models import Case, CaseParty, PartyKind, Person
+from safer.cases.models import Address, Case, CaseParty, CasePlace, PartyKind, Person
 from safer.interventions import services
 from safer.interventions.models import RiskInstrument
 
@@ -59,3 +59,10 @@ def answers_for(instrument: RiskInstrument, picks: dict[int, str]) -> dict[int, 
             [answer] = [a for a in question.answers.all() if a.label == picks[question.order]]
             chosen[question.pk] = answer.pk
     return chosen
+
+
+def add_place(case: Case, line1: str, actor: Any, description: str = "") -> Address:
+    """A place on the case (an address), as the cases app records one."""
+    address = Address.objects.create(partnership=case.partnership, line1=line1, town="Oadby")
+    CasePlace.objects.create(case=case, address=address, description=description, added_by=actor)
+    return address

@@ -12,7 +12,7 @@ from safer.core.models import AccessEvent
 from safer.interventions import services
 from safer.interventions.models import Breach, Intervention
 from safer.interventions.selectors import powers_counts
-from safer.interventions.tests.helpers import add_party, make_case, set_date_of_birth
+from safer.interventions.tests.helpers import add_party, add_place, make_case, set_date_of_birth
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,10 @@ def test_a_cbo_for_a_subject_under_10_is_refused_and_unknown_dob_asks_for_it(set
 
 def test_breach_dates_and_closure_order_extension(setting, caseworker_a):
     case, _, _ = setting
-    order = record(case, caseworker_a, "closure_order", place="14 Station Road", days_ago=30, expires_days=80)
+    premises = add_place(case, "14 Station Road", caseworker_a)
+    record(case, caseworker_a, "closure_notice", address_id=premises.pk, days_ago=31, hours=24)
+    order = record(case, caseworker_a, "closure_order", address_id=premises.pk, days_ago=30, expires_days=80)
+    assert order.place == "14 Station Road, Oadby" and order.address == premises
     with pytest.raises(services.InterventionsError) as refused:
         services.record_breach(
             order, occurred_on=timezone.localdate() + timedelta(days=1), action_taken="Arrest", actor=caseworker_a

@@ -13,7 +13,7 @@ from django.utils import timezone
 from safer.core.models import AccessEvent
 from safer.interventions import services
 from safer.interventions.models import CaseTask, Intervention, Notification, RiskAssessment
-from safer.interventions.tests.helpers import answers_for, make_case, victim_instrument
+from safer.interventions.tests.helpers import add_place, answers_for, make_case, victim_instrument
 
 pytestmark = pytest.mark.django_db
 
@@ -292,17 +292,18 @@ def test_a_double_click_saves_once(client, sign_in, setting, caseworker_a, partn
 
 def test_a_closure_notice_over_48_hours_is_refused_at_the_field(client, sign_in, setting, caseworker_a):
     case, _, _ = setting
+    premises = add_place(case, "The Flat, 3 Mill Lane", caseworker_a)
     sign_in(client, caseworker_a)
     issued = timezone.localtime() - timedelta(hours=50)
     form = {
         "kind": "closure_notice",
-        "place": "The Flat, 3 Mill Lane",
+        "place": str(premises.pk),
         "issued_at": issued.strftime("%Y-%m-%dT%H:%M"),
         "expires_at": (issued + timedelta(hours=49)).strftime("%Y-%m-%dT%H:%M"),
     }
     body = client.post(reverse("interventions:intervention-new", args=[case.pk]), form).content.decode()
     assert '<a href="#id_expires_at">A closure notice lasts 24 hours, or at most 48 hours</a>' in body
-    assert 'value="The Flat, 3 Mill Lane"' in body  # what was typed is kept
+    assert f'value="{premises.pk}" checked' in body  # the premises chosen are kept
     assert not Intervention.objects.exists()
 
 

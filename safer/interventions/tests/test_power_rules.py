@@ -8,6 +8,7 @@ import pytest
 
 from safer.interventions.powers import (
     POWERS,
+    ClosureNotice,
     PowerKind,
     Proposed,
     Warning,
@@ -170,7 +171,10 @@ def test_a_date_issued_before_the_date_of_birth_is_refused():
 def place(kind: PowerKind, hours: float | None = None, expires: datetime | None = None) -> Proposed:
     if hours is not None:
         expires = ISSUED + timedelta(hours=hours)
-    return Proposed(kind=kind, issued_at=ISSUED, expires_at=expires, has_place=True)
+    notices = (ClosureNotice(issued_at=ISSUED - timedelta(hours=20)),)
+    return Proposed(
+        kind=kind, issued_at=ISSUED, expires_at=expires, has_place=True, has_premises=True, closure_notices=notices
+    )
 
 
 def test_closure_notice_24_or_48_hours_but_not_49():
@@ -183,7 +187,8 @@ def test_closure_notice_needs_a_place_and_an_end():
     proposed = Proposed(kind=PowerKind.CLOSURE_NOTICE, issued_at=ISSUED, has_subject=True, subject_is_person=True)
     assert messages(proposed) == [
         "A closure notice is made for a place, not a person: leave the subject empty",
-        "Enter the place the closure notice covers",
+        "Select which of this case's places are the premises the closure notice closes "
+        "(add the premises to the case first if they are not listed)",
         "Enter when the closure notice ends (24 hours, or up to 48 hours)",
     ]
 
@@ -278,3 +283,59 @@ def test_age_for_the_cbo_term_is_on_the_date_the_order_is_made():
     assert messages(person(PowerKind.CBO, born_years_before(18), issued_at=ISSUED, expires_at=fourteen_months)) == [
         ADULT_CBO_REFUSAL
     ]
+
+
+# --- Places: closure on premises from the case, an order after a notice, PSPOs on places only -----------------
+
+
+def test_closure_order_without_a_notice_on_those_premises_is_refused():
+    expires = ISSUED + timedelta(days=60)
+    alone = Proposed(
+        kind=PowerKind.CLOSURE_ORDER, issued_at=ISSUED, expires_at=expires, has_place=True, has_premises=True
+    )
+    assert check(alone, now=NOW).items == [
+        (
+            "place",
+            "A closure order needs a closure notice on the same premises first: none is recorded for these premises. "
+            "Record the closure notice",
+        )
+    ]
+    later = ClosureNotice(issued_at=ISSUED + timedelta(hours=1))
+    withdrawn = ClosureNotice(issued_at=ISSUED - timedelta(hours=5), withdrawn=True)
+    after = Proposed(
+        kind=PowerKind.CLOSURE_ORDER,
+        issued_at=ISSUED,
+        expires_at=expires,
+        has_place=True,
+        has_premises=True,
+        closure_notices=(later, withdrawn),
+    )
+    assert messages(after) == [
+        "A closure order needs a closure notice on the same premises first: the notice on record was issued after "
+        "this date"
+    ]
+    assert messages(place(PowerKind.CLOSURE_ORDER, expires=expires)) == []
+
+
+def test_closure_on_typed_in_text_rather_than_the_case_premises_is_refused():
+    typed = Proposed(
+        kind=PowerKind.CLOSURE_NOTICE, issued_at=ISSUED, expires_at=ISSUED + timedelta(hours=24), has_place=True
+    )
+    assert check(typed, now=NOW).items == [
+        (
+            "place",
+            "Select which of this case's places are the premises the closure notice closes "
+            "(add the premises to the case first if they are not listed)",
+        )
+    ]
+
+
+def test_pspo_on_a_person_is_refused_and_on_a_typed_in_zone_is_allowed():
+    expires = ISSUED.replace(year=2028)
+    on_person = person(PowerKind.PSPO, born_years_before(30), issued_at=ISSUED, expires_at=expires)
+    assert check(on_person, now=NOW).items == [
+        ("subject", "A Public Spaces Protection Order is made for a place, not a person: leave the subject empty"),
+        ("place", "Enter the place the Public Spaces Protection Order covers"),
+    ]
+    zone = Proposed(kind=PowerKind.PSPO, issued_at=ISSUED, expires_at=expires, has_place=True)
+    assert messages(zone) == []
