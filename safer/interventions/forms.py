@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from safer.interventions.models import Band, InterventionStatus, Outcome, RiskInstrument
+from safer.interventions.models import Band, InterventionStatus, Outcome, RiskInstrument, Section
 from safer.interventions.powers import POWERS, STEPS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -310,4 +310,103 @@ class InstrumentForm(forms.Form):
             review_days_medium=data["review_days_medium"] or None,
             review_days_high=data["review_days_high"] or None,
             weights={pk: data[f"w{pk}"] for pk in self.question_ids},
+        )
+
+
+ANSWER_ROWS = 5
+
+
+class QuestionForm(forms.Form):
+    """A new question for a draft version: its text, hint, part, weight, and two to five answers with scores."""
+
+    text = forms.CharField(
+        label="Question",
+        max_length=300,
+        error_messages={
+            "required": "Enter the question text",
+            "max_length": "The question text must be 300 characters or fewer",
+        },
+    )
+    hint = forms.CharField(
+        label="Help text (optional)",
+        required=False,
+        max_length=300,
+        help_text="Shown under the question to the person assessing",
+        error_messages={"max_length": "The help text must be 300 characters or fewer"},
+    )
+    section = forms.ChoiceField(
+        label="Part of the instrument",
+        choices=Section.choices,
+        initial=Section.MATRIX,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the part of the instrument the question is in",
+            "invalid_choice": "Select the part of the instrument the question is in",
+        },
+    )
+    weight = forms.IntegerField(
+        label="Question weight",
+        initial=1,
+        min_value=0,
+        max_value=100,
+        help_text="The answer's score is multiplied by this",
+        error_messages={
+            "required": "Enter the question weight, a whole number like 1",
+            "invalid": "The question weight must be a whole number, like 1",
+            "min_value": "The question weight must be 0 or more",
+            "max_value": "The question weight must be 100 or less",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.answer_rows: list[tuple[str, str]] = []
+        for n in range(1, ANSWER_ROWS + 1):
+            self.fields[f"answer_{n}_label"] = forms.CharField(
+                label=f"Answer {n}",
+                required=False,
+                max_length=200,
+                error_messages={"max_length": f"Answer {n} must be 200 characters or fewer"},
+            )
+            self.fields[f"answer_{n}_score"] = forms.IntegerField(
+                label=f"Score of answer {n}",
+                required=False,
+                min_value=0,
+                max_value=1000,
+                error_messages={
+                    "invalid": f"The score of answer {n} must be a whole number, like 2",
+                    "min_value": f"The score of answer {n} must be a whole number, 0 or more",
+                    "max_value": f"The score of answer {n} must be 1,000 or less",
+                },
+            )
+            self.answer_rows.append((f"answer_{n}_label", f"answer_{n}_score"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        labelled = 0
+        for n in range(1, ANSWER_ROWS + 1):
+            label = (cleaned.get(f"answer_{n}_label") or "").strip()
+            score = cleaned.get(f"answer_{n}_score")
+            score_error = f"answer_{n}_score" in self.errors
+            if label:
+                labelled += 1
+                if score is None and not score_error:
+                    self.add_error(f"answer_{n}_score", f"Enter the score of answer {n}, a whole number like 0")
+            elif score is not None:
+                self.add_error(f"answer_{n}_label", f"Enter the label of answer {n}, or clear its score")
+        if labelled < 2 and "answer_1_label" not in self.errors:
+            self.add_error("answer_1_label", "Enter at least two answers, each with a label and a score")
+        return cleaned
+
+    def spec(self) -> Any:
+        from safer.interventions.services import QuestionSpec
+
+        data = self.cleaned_data
+        answers = [
+            (data[f"answer_{n}_label"].strip(), data[f"answer_{n}_score"])
+            for n in range(1, ANSWER_ROWS + 1)
+            if (data.get(f"answer_{n}_label") or "").strip()
+        ]
+        return QuestionSpec(
+            text=data["text"], hint=data["hint"] or "", section=data["section"], weight=data["weight"], answers=answers
         )

@@ -90,3 +90,20 @@ def judgement_problem(scored_band: str, chosen_band: str, reason: str) -> tuple[
     if not reason.strip():
         return ("raised_reason", "Enter why your professional judgement raises the band")
     return None
+
+
+def highest_total(questions: list[RiskQuestion]) -> int:
+    """The highest total an assessment can reach: each question's weight times its best-scoring answer."""
+    return sum(q.weight * max((a.score for a in q.answers.all()), default=0) for q in questions)
+
+
+def cutoff_problem(high_from: int, questions: list[RiskQuestion]) -> tuple[str, str] | None:
+    """The highest cut-off must be reachable, or no one could ever be assessed high."""
+    most = highest_total(questions)
+    if high_from > most:
+        return (
+            "high_from",
+            f"The high cut-off ({high_from}) cannot be reached: the highest possible total is {most}. "
+            "Lower the high cut-off, or add questions or higher answer scores",
+        )
+    return None

@@ -45,6 +45,13 @@ def instrument_in_use(partnership: Partnership, instrument_id: int) -> RiskInstr
         raise Http404("No such instrument") from exc
 
 
+def instrument_draft(partnership: Partnership, instrument_id: int) -> RiskInstrument:
+    try:
+        return instrument_versions(partnership).get(pk=instrument_id, status=InstrumentStatus.DRAFT)
+    except RiskInstrument.DoesNotExist as exc:
+        raise Http404("No such draft") from exc
+
+
 def instrument_of(partnership: Partnership, instrument_id: int) -> RiskInstrument:
     try:
         return instrument_versions(partnership).get(pk=instrument_id)

@@ -36,6 +36,7 @@ from safer.interventions.models import (
     RiskAssessment,
     RiskInstrument,
     RiskQuestion,
+    Section,
     TaskSource,
 )
 
@@ -137,8 +138,12 @@ def publish_instrument(
     """Put a draft version in use; the version it replaces is retired (kept, with its assessments)."""
     if instrument.frozen:
         raise _refuse("", "That version is already published")
-    if not instrument.questions.exists():
+    questions = list(instrument.questions.prefetch_related("answers"))
+    if not questions:
         raise _refuse("", "An instrument needs at least one question")
+    problem = risk.cutoff_problem(instrument.high_from, questions)
+    if problem is not None:
+        raise InterventionsError([problem])
     RiskInstrument.objects.filter(
         partnership=instrument.partnership, key=instrument.key, status=InstrumentStatus.PUBLISHED
     ).update(status=InstrumentStatus.RETIRED)
@@ -184,8 +189,15 @@ def new_version(
     """
     if changes.high_from <= changes.medium_from:
         raise _refuse("high_from", "The high cut-off must be above the medium cut-off")
+    copy = _copy_version(instrument, changes, actor=actor)
+    return publish_instrument(copy, actor=actor, request=request)
+
+
+def _copy_version(instrument: RiskInstrument, changes: InstrumentChanges | None, *, actor: User) -> RiskInstrument:
+    """The next version of an instrument as a draft: its questions and answers copied, with the changes."""
     latest = RiskInstrument.objects.filter(partnership=instrument.partnership, key=instrument.key).order_by("-version")
     version = latest.values_list("version", flat=True).first() or instrument.version
+    settings_from: Any = changes or instrument
     copy = RiskInstrument.objects.create(
         partnership=instrument.partnership,
         key=instrument.key,
@@ -194,14 +206,15 @@ def new_version(
         assesses=instrument.assesses,
         description=instrument.description,
         source_note=instrument.source_note,
-        medium_from=changes.medium_from,
-        high_from=changes.high_from,
-        referral_from=changes.referral_from,
-        review_days_standard=changes.review_days_standard,
-        review_days_medium=changes.review_days_medium,
-        review_days_high=changes.review_days_high,
+        medium_from=settings_from.medium_from,
+        high_from=settings_from.high_from,
+        referral_from=settings_from.referral_from,
+        review_days_standard=settings_from.review_days_standard,
+        review_days_medium=settings_from.review_days_medium,
+        review_days_high=settings_from.review_days_high,
         created_by=actor,
     )
+    weights = changes.weights if changes is not None else {}
     for question in instrument.questions.prefetch_related("answers"):
         new_question = RiskQuestion.objects.create(
             instrument=copy,
@@ -209,11 +222,165 @@ def new_version(
             section=question.section,
             text=question.text,
             hint=question.hint,
-            weight=changes.weights.get(question.pk, question.weight),
+            weight=weights.get(question.pk, question.weight),
         )
         for answer in question.answers.all():
             RiskAnswer.objects.create(question=new_question, order=answer.order, label=answer.label, score=answer.score)
-    return publish_instrument(copy, actor=actor, request=request)
+    return copy
+
+
+def _instrument_changed(instrument: RiskInstrument, detail: str, actor: User, request: HttpRequest | None) -> None:
+    record_access(
+        action=AccessAction.CHANGE,
+        actor=actor,
+        partnership=instrument.partnership,
+        object_type="risk_instrument",
+        object_id=instrument.pk,
+        detail=detail,
+        request=request,
+    )
+
+
+def _draft_only(draft: RiskInstrument) -> None:
+    if draft.status != InstrumentStatus.DRAFT or draft.frozen:
+        raise _refuse("", "Only a draft version can be changed: make a draft of the version in use first")
+
+
+@transaction.atomic
+def start_draft(instrument: RiskInstrument, *, actor: User, request: HttpRequest | None = None) -> RiskInstrument:
+    """A draft of the next version, to add, remove or reorder questions before publishing it. The draft already
+    open for this instrument, if there is one."""
+    existing = (
+        RiskInstrument.objects.filter(
+            partnership=instrument.partnership, key=instrument.key, status=InstrumentStatus.DRAFT
+        )
+        .order_by("-version")
+        .first()
+    )
+    if existing is not None:
+        return existing
+    draft = _copy_version(instrument, None, actor=actor)
+    _instrument_changed(draft, f"draft version {draft.version}", actor, request)
+    return draft
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    text: str
+    hint: str
+    section: str
+    weight: int
+    answers: list[tuple[str, int]]  # (label, score) in order
+
+
+def question_problems(spec: QuestionSpec) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    if not spec.text.strip():
+        problems.append(("text", "Enter the question text"))
+    elif len(spec.text.strip()) > 300:
+        problems.append(("text", "The question text must be 300 characters or fewer"))
+    if spec.section not in Section.values:
+        problems.append(("section", "Select the part of the instrument the question is in"))
+    if spec.weight < 0:
+        problems.append(("weight", "The question weight must be a whole number, 0 or more"))
+    labelled = [(label.strip(), score) for label, score in spec.answers if label.strip()]
+    if len(labelled) < 2:
+        problems.append(("answer_1_label", "Enter at least two answers, each with a label and a score"))
+    for n, (_, score) in enumerate(spec.answers, start=1):
+        if score < 0:
+            problems.append((f"answer_{n}_score", f"The score of answer {n} must be a whole number, 0 or more"))
+    return problems
+
+
+@transaction.atomic
+def add_question(
+    draft: RiskInstrument, spec: QuestionSpec, *, actor: User, request: HttpRequest | None = None
+) -> RiskQuestion:
+    """A new question at the end of a draft version, with its answers and their scores."""
+    _draft_only(draft)
+    problems = question_problems(spec)
+    if problems:
+        raise InterventionsError(problems)
+    last = draft.questions.order_by("-order").values_list("order", flat=True).first() or 0
+    question = RiskQuestion.objects.create(
+        instrument=draft,
+        order=last + 1,
+        section=spec.section,
+        text=spec.text.strip(),
+        hint=spec.hint.strip(),
+        weight=spec.weight,
+    )
+    labelled = [(label.strip(), score) for label, score in spec.answers if label.strip()]
+    for order, (label, score) in enumerate(labelled, start=1):
+        RiskAnswer.objects.create(question=question, order=order, label=label[:200], score=score)
+    _instrument_changed(draft, f"question {question.order} added to draft", actor, request)
+    return question
+
+
+def _renumber(draft: RiskInstrument, ordered: list[RiskQuestion]) -> None:
+    """Give the questions orders 1, 2, 3... in the order given (two passes: the order is unique)."""
+    offset = 10_000
+    for n, question in enumerate(ordered, start=1):
+        RiskQuestion.objects.filter(pk=question.pk).update(order=offset + n)
+    for n, question in enumerate(ordered, start=1):
+        RiskQuestion.objects.filter(pk=question.pk).update(order=n)
+
+
+@transaction.atomic
+def remove_question(
+    draft: RiskInstrument, question_id: int, *, actor: User, request: HttpRequest | None = None
+) -> None:
+    _draft_only(draft)
+    question = draft.questions.filter(pk=question_id).first()
+    if question is None:
+        raise _refuse("", "That question is not in this draft")
+    question.delete()
+    _renumber(draft, list(draft.questions.order_by("order")))
+    _instrument_changed(draft, f"question {question.order} removed from draft", actor, request)
+
+
+@transaction.atomic
+def move_question(
+    draft: RiskInstrument, question_id: int, direction: str, *, actor: User, request: HttpRequest | None = None
+) -> None:
+    """Move a question of a draft one place up or down."""
+    _draft_only(draft)
+    questions = list(draft.questions.order_by("order"))
+    index = next((i for i, q in enumerate(questions) if q.pk == question_id), None)
+    if index is None:
+        raise _refuse("", "That question is not in this draft")
+    other = index - 1 if direction == "up" else index + 1
+    if other < 0 or other >= len(questions):
+        return
+    questions[index], questions[other] = questions[other], questions[index]
+    _renumber(draft, questions)
+    _instrument_changed(draft, "questions reordered in draft", actor, request)
+
+
+@transaction.atomic
+def update_draft(
+    draft: RiskInstrument, changes: InstrumentChanges, *, actor: User, request: HttpRequest | None = None
+) -> RiskInstrument:
+    """Cut-offs, review intervals and question weights of a draft version."""
+    _draft_only(draft)
+    if changes.high_from <= changes.medium_from:
+        raise _refuse("high_from", "The high cut-off must be above the medium cut-off")
+    RiskInstrument.objects.filter(pk=draft.pk).update(
+        medium_from=changes.medium_from,
+        high_from=changes.high_from,
+        referral_from=changes.referral_from,
+        review_days_standard=changes.review_days_standard,
+        review_days_medium=changes.review_days_medium,
+        review_days_high=changes.review_days_high,
+    )
+    for pk, weight in changes.weights.items():
+        draft.questions.filter(pk=pk).update(weight=weight)
+    draft.refresh_from_db()
+    problem = risk.cutoff_problem(draft.high_from, list(draft.questions.prefetch_related("answers")))
+    if problem is not None:
+        raise InterventionsError([problem])
+    _instrument_changed(draft, "draft settings changed", actor, request)
+    return draft
 
 
 # --- Risk assessments -----------------------------------------------------------------------------------------

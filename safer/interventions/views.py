@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safer.core.http import PartnershipRequest
 from safer.core.permissions import can, require_area
 from safer.interventions import casefacts, selectors, services
+from safer.interventions import risk as risk_rules
 from safer.interventions.forms import (
     AssessmentForm,
     BreachForm,
@@ -27,6 +28,7 @@ from safer.interventions.forms import (
     InstrumentForm,
     InterventionForm,
     OutcomeForm,
+    QuestionForm,
     TaskForm,
 )
 from safer.interventions.models import AssessedRole, Band, InstrumentStatus, Section
@@ -413,6 +415,7 @@ def instruments(request: PartnershipRequest) -> HttpResponse:
                 selectors.instrument_versions(request.partnership).prefetch_related("questions__answers")
             ),
             "in_use": InstrumentStatus.PUBLISHED,
+            "draft_status": InstrumentStatus.DRAFT,
             "bands": Band,
             "can_configure": can(request, "people"),
         },
@@ -437,4 +440,73 @@ def instrument_edit(request: PartnershipRequest, instrument_id: int) -> HttpResp
         request,
         "interventions/instrument_form.html",
         {"form": form, "instrument": instrument, "page_error": bool(form.errors)},
+    )
+
+
+@require_POST
+def instrument_draft_start(request: PartnershipRequest, instrument_id: int) -> HttpResponse:
+    """Make (or reopen) the draft of the next version, where questions can be added, removed and reordered."""
+    _require_configure(request)
+    instrument = selectors.instrument_in_use(request.partnership, instrument_id)
+    draft = services.start_draft(instrument, actor=request.user, request=request)
+    return HttpResponseRedirect(reverse("interventions:instrument-draft", args=[draft.pk]))
+
+
+DRAFT_ACTIONS = {"settings", "add", "remove", "up", "down", "publish"}
+
+
+@require_http_methods(["GET", "POST"])
+def instrument_draft(request: PartnershipRequest, instrument_id: int) -> HttpResponse:
+    _require_configure(request)
+    draft = selectors.instrument_draft(request.partnership, instrument_id)
+    action = request.POST.get("action", "")
+    questions = list(draft.questions.prefetch_related("answers"))
+    settings_form = InstrumentForm(
+        request.POST if action in {"settings", "publish"} else None, instrument=draft, questions=questions
+    )
+    question_form = QuestionForm(request.POST if action == "add" else None, initial={"section": "matrix", "weight": 1})
+    here = reverse("interventions:instrument-draft", args=[draft.pk])
+    if request.method == "POST" and action in DRAFT_ACTIONS:
+        try:
+            if action == "add" and question_form.is_valid():
+                added = services.add_question(draft, question_form.spec(), actor=request.user, request=request)
+                messages.success(request, f"Question {added.order} added to the draft")
+                return HttpResponseRedirect(here)
+            if action in {"remove", "up", "down"}:
+                question_id = int(request.POST.get("question", "0") or 0)
+                if action == "remove":
+                    services.remove_question(draft, question_id, actor=request.user, request=request)
+                    messages.success(request, "Question removed from the draft")
+                else:
+                    services.move_question(draft, question_id, action, actor=request.user, request=request)
+                    messages.success(request, f"Question moved {action}")
+                return HttpResponseRedirect(here)
+            if action in {"settings", "publish"} and settings_form.is_valid():
+                services.update_draft(draft, settings_form.changes(), actor=request.user, request=request)
+                if action == "settings":
+                    messages.success(request, "Cut-offs, reviews and weights saved in the draft")
+                    return HttpResponseRedirect(here)
+                made = services.publish_instrument(draft, actor=request.user, request=request)
+                messages.success(
+                    request,
+                    f"{made.name} version {made.version} is now in use. The version it replaces is kept, "
+                    "with the assessments scored on it",
+                )
+                return HttpResponseRedirect(reverse("interventions:instruments"))
+        except services.InterventionsError as exc:
+            target = question_form if action == "add" else settings_form
+            _errors_to(target, exc)
+    forms_with_errors = [f for f in (question_form, settings_form) if f.errors]
+    return render(
+        request,
+        "interventions/instrument_draft.html",
+        {
+            "draft": draft,
+            "questions": questions,
+            "highest_total": risk_rules.highest_total(questions),
+            "question_form": question_form,
+            "settings_form": settings_form,
+            "error_form": forms_with_errors[0] if forms_with_errors else None,
+            "page_error": bool(forms_with_errors),
+        },
     )
