@@ -23,6 +23,7 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("Letter templates", "documents:templates", "people"),
     ("Access log", "core:access-log", "access_log"),
     ("Subject access", "documents:sar-register", "access_log"),
+    ("Who has seen", "documents:who-has-seen", "access_log"),
     ("Background jobs", "core:jobs", None),
     ("Your account", "core:account", None),
 ]

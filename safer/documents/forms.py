@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
-from safer.cases.models import Case, Person, Sensitivity
+from safer.cases.models import Case, Person, Sensitivity, name_key
 from safer.documents import services
 from safer.documents.filetypes import ALLOWED, ALLOWED_LIST, FileRefused
 from safer.documents.models import LetterKind, LetterTemplate, SarStatus, sar_due_on, sar_latest_extension
@@ -274,3 +274,27 @@ class MatchForm(forms.Form):
 
 
 __all__ = ["FORMAT_CHOICES", "LetterForm", "SarForm", "TemplateForm", "UploadForm", "sar_due_on"]
+
+
+class PersonSearchForm(forms.Form):
+    """The DPO's search for a person whose record of access to look at."""
+
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        help_text="Given and family name, in any order",
+        error_messages={"required": "Enter the name of the person"},
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth (optional)",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="For example, 1980-03-27 or 27/03/1980",
+        error_messages={"invalid": "Enter the date of birth as a real date, like 1980-03-27"},
+    )
+
+    def clean_name(self) -> str:
+        value = str(self.cleaned_data["name"]).strip()
+        if not name_key(value):
+            raise forms.ValidationError("Enter a name with letters in it")
+        return value

@@ -36,7 +36,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -259,6 +259,11 @@ def _interventions_files(person: Person, cases: list[Case]) -> dict[str, tuple[b
 
 
 def access_events_about(person: Person, cases: list[Case], reports: list[Report]) -> list[AccessEvent]:
+    return list(access_events_query(person, cases, reports).order_by("at", "pk"))
+
+
+def access_events_query(person: Person, cases: list[Case], reports: list[Report]) -> QuerySet[AccessEvent]:
+    """The access log's events about the person, their cases, reports and documents ("who has seen their data")."""
     case_ids = [str(c.pk) for c in cases]
     document_ids = [str(pk) for pk in CaseDocument.objects.filter(case__in=cases).values_list("pk", flat=True)]
     condition = (
@@ -267,11 +272,10 @@ def access_events_about(person: Person, cases: list[Case], reports: list[Report]
         | Q(object_type="report", object_id__in=[str(r.pk) for r in reports])
         | Q(object_type="case_document", object_id__in=document_ids)
     )
-    return list(
+    return (
         AccessEvent.objects.filter(partnership_id=person.partnership_id)
         .filter(condition)
         .select_related("actor", "actor_agency")
-        .order_by("at", "pk")
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from safer.documents import views, views_sar
+from safer.documents import views, views_dpo, views_sar
 
 app_name = "documents"
 
@@ -14,4 +14,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("subject-access/", views_sar.register, name="sar-register"),
     path("subject-access/<int:sar_id>/", views_sar.detail, name="sar"),
     path("subject-access/<int:sar_id>/export/", views_sar.export, name="sar-export"),
+    path("who-has-seen/", views_dpo.person_search, name="who-has-seen"),
+    path("who-has-seen/<int:person_id>/", views_dpo.person_seen, name="who-has-seen-person"),
 ]

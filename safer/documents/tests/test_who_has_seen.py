@@ -1,0 +1,111 @@
+"""The DPO's "who has seen this person's data, when and why", for anyone on the system (no request needed)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from safer.core.audit import record_access
+from safer.core.models import AccessAction, AccessEvent
+from safer.documents.tests.conftest import make_person
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("documents:who-has-seen")
+
+
+def seen_url(person) -> str:
+    return reverse("documents:who-has-seen-person", args=[person.pk])
+
+
+def test_the_dpo_finds_a_person_by_name_in_any_order_and_by_date_of_birth(signed_in, dpo, victim, subject):
+    client = signed_in(dpo)
+    page = client.get(SEARCH, {"name": "quiet vera"}).content.decode()
+    assert "1 person found" in page and "Vera Quiet" in page and seen_url(victim.person) in page
+    assert "Dan Shouter" not in page
+    page = client.get(SEARCH, {"name": "Quiet", "date_of_birth": "31/01/1950"}).content.decode()
+    assert "Vera Quiet" in page
+    page = client.get(SEARCH, {"name": "Quiet", "date_of_birth": "1950-02-01"}).content.decode()
+    assert "0 people found" in page and "No one on the system matches" in page
+    searches = AccessEvent.objects.filter(actor=dpo, action=AccessAction.SEARCH, object_type="person")
+    assert searches.count() == 3 and "who has seen" in searches.first().purpose
+
+
+def test_bad_search_input_is_named(signed_in, dpo):
+    client = signed_in(dpo)
+    response = client.get(SEARCH, {"name": "", "date_of_birth": "31/02/1950"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter the name of the person" in page and "Enter the date of birth as a real date" in page
+    assert not AccessEvent.objects.filter(actor=dpo, action=AccessAction.SEARCH).exists()
+
+
+def test_the_person_page_lists_who_saw_what_and_why_newest_first(
+    signed_in, partnership, dpo, caseworker_a, case, victim, subject
+):
+    record_access(
+        action=AccessAction.VIEW,
+        actor=caseworker_a,
+        partnership=partnership,
+        object_type="case",
+        object_id=case.pk,
+        purpose="Joint visit planning",
+    )
+    record_access(
+        action=AccessAction.EXPORT,
+        actor=caseworker_a,
+        partnership=partnership,
+        object_type="person",
+        object_id=victim.person.pk,
+        purpose="Court bundle",
+    )
+    record_access(  # another person's record: not about Vera
+        action=AccessAction.VIEW,
+        actor=caseworker_a,
+        partnership=partnership,
+        object_type="person",
+        object_id=subject.person.pk,
+        purpose="Not about her",
+    )
+    client = signed_in(dpo)
+    before = AccessEvent.objects.count()
+    page = client.get(seen_url(victim.person)).content.decode()
+    assert AccessEvent.objects.count() == before + 1  # exactly one event for the DPO's own look
+    assert "Who has seen Vera Quiet" in page and "On 1 case" in page
+    assert "Joint visit planning" in page and "Court bundle" in page and "Not about her" not in page
+    assert page.index("Data protection") < page.index("Court bundle") < page.index("Joint visit planning")
+    assert "3 entries in the access log" in page
+
+
+def test_the_whole_list_downloads_as_csv_and_the_download_is_logged(signed_in, partnership, dpo, caseworker_a, victim):
+    record_access(
+        action=AccessAction.VIEW,
+        actor=caseworker_a,
+        partnership=partnership,
+        object_type="person",
+        object_id=victim.person.pk,
+        purpose="Welfare check",
+    )
+    client = signed_in(dpo)
+    response = client.get(seen_url(victim.person), {"format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["When (UTC)", "Who", "Agency", "Action"]
+    assert [r[-1] for r in rows[1:]] == ["Data protection: who has seen this person's data", "Welfare check"]
+    assert AccessEvent.objects.filter(actor=dpo, action=AccessAction.EXPORT, object_id=str(victim.person.pk)).exists()
+
+
+def test_only_the_dpo_role_and_only_the_partnerships_people(
+    signed_in, partnership, dpo, caseworker_a, outsider, victim, other_partnership
+):
+    assert signed_in(caseworker_a).get(SEARCH).status_code == 403
+    assert signed_in(caseworker_a).get(seen_url(victim.person)).status_code == 403
+    assert signed_in(outsider).get(seen_url(victim.person)).status_code in (403, 404)
+    stranger = make_person(other_partnership, "Vera", "Quiet")
+    response = signed_in(dpo).get(seen_url(stranger))
+    assert response.status_code == 404 and b"Quiet" not in response.content
+    page = signed_in(dpo).get(SEARCH, {"name": "Vera Quiet"}).content.decode()
+    assert "1 person found" in page  # the other partnership's Vera Quiet is not listed
