@@ -131,11 +131,11 @@ class InterventionForm(OnceForm):
         "direction may cover another place, such as a park or a zone.",
     )
     place_other = forms.CharField(
-        label="Another place",
+        label="Describe the other place",
         required=False,
         max_length=300,
-        help_text="For example, the streets around the park, or the shopping centre car park",
-        error_messages={"max_length": "Another place must be 300 characters or fewer"},
+        help_text="If you selected another place: for example, the streets around the park, or a car park",
+        error_messages={"max_length": "The other place must be 300 characters or fewer"},
     )
     issued_at = _datetime_field("Date and time issued", required=True)
     expires_at = _datetime_field("Date and time it ends", required=False, help_text="Leave empty if it has no end date")

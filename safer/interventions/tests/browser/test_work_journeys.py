@@ -84,7 +84,8 @@ def test_cpn_needs_a_cpw_first(tab, sign_in_by_cookie, partnership, council, cas
     def fill(kind, days_ago):
         tab.select("Action", kind)
         tab.select("Given to (subject)", name)
-        tab.fill("Date and time issued", (timezone.localtime() - timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M"))
+        # Noon, so that no clock time falls in the hour the clocks go back (an ambiguous local time).
+        tab.fill("Date and time issued", (timezone.localdate() - timedelta(days=days_ago)).strftime("%Y-%m-%dT12:00"))
 
     fill("Community Protection Notice (usually step 4)", 1)
     tab.submit("Record action", state="Record an action: CPN without a CPW refused")
