@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safer.cases import selectors, services
@@ -98,7 +98,7 @@ def _open_case(request: PartnershipRequest, case_id: int, detail: str, owner_onl
     if selectors.shared_with(request, case) is not None:
         stored = _purpose(request, case)
         if stored is None:
-            return HttpResponseRedirect(reverse("cases:purpose", args=[case.pk]) + "?next=" + request.get_full_path())
+            return purpose_redirect(request, case.pk)
         purpose = stored
     _log_view(request, "case", case.pk, purpose=purpose, detail=detail)
     return case
@@ -263,9 +263,7 @@ def report_detail(request: PartnershipRequest, report_id: int) -> HttpResponse:
         # A report the person sees only because its case was shared with them: the case's purpose question first.
         stored = _purpose(request, report.case)
         if stored is None:
-            return HttpResponseRedirect(
-                reverse("cases:purpose", args=[report.case.pk]) + "?next=" + request.get_full_path()
-            )
+            return purpose_redirect(request, report.case.pk)
         purpose = stored
     _log_view(request, "report", report.pk, purpose=purpose)
     matches = selectors.matches_for_report(request, report) if report.case_id is None else None
@@ -360,6 +358,13 @@ def report_open_case(request: PartnershipRequest, report_id: int) -> HttpRespons
 
 
 # --- case page ------------------------------------------------------------------------------------------------------
+
+
+def purpose_redirect(request: PartnershipRequest, case_id: int) -> HttpResponseRedirect:
+    """To the purpose question for a shared case, then back to this page (its query string kept whole)."""
+    return HttpResponseRedirect(
+        reverse("cases:purpose", args=[case_id]) + "?" + urlencode({"next": request.get_full_path()})
+    )
 
 
 @require_area("cases")

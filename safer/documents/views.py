@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from safer.cases import selectors as case_selectors
 from safer.cases.models import Case
+from safer.cases.views import purpose_redirect
 from safer.core.audit import record_access
 from safer.core.http import PartnershipRequest
 from safer.core.models import AccessAction, Role
@@ -44,7 +45,7 @@ def _needs_purpose(request: PartnershipRequest, case: Case) -> HttpResponse | No
         return None
     if str(case.pk) in request.session.get(PURPOSES_KEY, {}):
         return None
-    return HttpResponseRedirect(reverse("cases:purpose", args=[case.pk]) + "?next=" + request.get_full_path())
+    return purpose_redirect(request, case.pk)
 
 
 def _purpose(request: PartnershipRequest, case: Case) -> str:

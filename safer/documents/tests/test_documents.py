@@ -246,3 +246,13 @@ def test_if_the_chronology_fails_nothing_is_kept(monkeypatch, caseworker_a, case
     assert not CaseDocument.objects.exists()
     assert not any(p.is_file() for p in (var_dir / "documents").rglob("*"))
     assert not AccessEvent.objects.filter(object_type="case_document").exists()
+
+
+def test_the_page_asked_for_comes_back_whole_after_the_purpose(signed_in, caseworker_b, police, case, share_with):
+    share_with(case, police)
+    client = signed_in(caseworker_b)
+    asked = reverse("documents:case", args=[case.pk]) + "?note=a%26b%25c&x=1"
+    response = client.get(asked)
+    assert response.status_code == 302 and "next=" in response["Location"]
+    answered = client.post(response["Location"], {"purpose": "Joint visit"})
+    assert answered.status_code == 302 and answered["Location"] == asked  # not cut at "&", "%" kept
