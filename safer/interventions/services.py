@@ -189,6 +189,11 @@ def new_version(
     """
     if changes.high_from <= changes.medium_from:
         raise _refuse("high_from", "The high cut-off must be above the medium cut-off")
+    draft = RiskInstrument.objects.filter(
+        partnership=instrument.partnership, key=instrument.key, status=InstrumentStatus.DRAFT
+    ).first()
+    if draft is not None:  # one next version at a time
+        raise _refuse("", f"Version {draft.version} is being drafted: make this change in the draft, then publish it")
     copy = _copy_version(instrument, changes, actor=actor)
     return publish_instrument(copy, actor=actor, request=request)
 

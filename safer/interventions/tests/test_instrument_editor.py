@@ -187,3 +187,24 @@ def test_only_a_partnership_admin_of_the_partnership_reaches_the_draft(
     client.logout()
     sign_in(client, outsider)
     assert client.get(address).status_code in (403, 404)
+
+
+def test_the_quick_change_is_refused_while_a_draft_is_open(client, sign_in, partnership, boss):
+    instrument = victim_instrument(partnership)
+    sign_in(client, boss)
+    draft_of(client, instrument)
+    form = {
+        "medium_from": "20",
+        "high_from": "30",
+        "referral_from": "",
+        "review_days_standard": "",
+        "review_days_medium": "21",
+        "review_days_high": "7",
+        **{f"w{q.pk}": str(q.weight) for q in instrument.questions.all()},
+    }
+    body = client.post(reverse("interventions:instrument-edit", args=[instrument.pk]), form).content.decode()
+    assert "Version 2 is being drafted: make this change in the draft, then publish it" in body
+    assert list(RiskInstrument.objects.filter(key="asb-victim").values_list("version", "status")) == [
+        (2, "draft"),
+        (1, "published"),
+    ]
