@@ -476,6 +476,17 @@ class ConsentForm(forms.Form):
     )
 
 
+class RemoveAgencyForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the agency is coming off the case",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: its work on the case has ended, or it was added by mistake. The agency is told nothing "
+        "automatically; it stops seeing the case at once.",
+        error_messages={"required": "Enter why the agency is coming off the case"},
+    )
+
+
 class TransferForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     agency = forms.ChoiceField(label="New owning agency", error_messages={"required": "Select the new owning agency"})

@@ -171,6 +171,7 @@ class ChronologyKind(models.TextChoices):
     PARTY = "party", "Party added"
     PLACE = "place", "Place added"
     SHARE = "share", "Agency added"
+    UNSHARE = "unshare", "Agency removed"
     CONSENT = "consent", "Consent changed"
     TRANSFER = "transfer", "Ownership transferred"
     CHANGE = "change", "Case details changed"
@@ -490,6 +491,8 @@ class CaseAgency(models.Model):
     added_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
     removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    removed_reason = models.TextField(blank=True, help_text="Why the agency no longer needs the case")
     history = HistoricalRecords()
 
     class Meta:

@@ -438,6 +438,9 @@ def case_page(scope: Any, case: Case) -> dict[str, Any]:
         "parties": list(case.parties.select_related("person", "person__address").order_by("role", "added_at")),
         "places": list(case.places.select_related("address")),
         "shares": list(case.shares.filter(removed_at__isnull=True).select_related("agency", "added_by")),
+        "removed_shares": list(
+            case.shares.filter(removed_at__isnull=False).select_related("agency", "removed_by").order_by("-removed_at")
+        ),
         "consent_changes": list(case.consent_changes.select_related("agency", "changed_by")),
         "chronology": list(case.chronology.select_related("author", "agency")[:200]),
         "chronology_total": case.chronology.count(),

@@ -752,6 +752,27 @@ def share_case(
     return share
 
 
+def remove_agency(*, share: CaseAgency, reason: str, actor: User, request: HttpRequest | None = None) -> CaseAgency:
+    """Take an agency off a case: it stops seeing the case at once; who, when and why are kept on the share."""
+    if not reason.strip():
+        raise CaseError("Enter why the agency is coming off the case", field="reason")
+    with transaction.atomic():
+        locked = CaseAgency.objects.select_for_update().select_related("agency", "case").get(pk=share.pk)
+        if locked.removed_at is not None:
+            raise CaseError(f"{locked.agency.name} is no longer on this case")
+        locked.removed_at, locked.removed_by, locked.removed_reason = timezone.now(), actor, reason.strip()
+        locked.save(update_fields=["removed_at", "removed_by", "removed_reason"])
+        case = locked.case
+        _touch(case)
+        add_chronology_entry(
+            case, ChronologyKind.UNSHARE, f"{locked.agency.name} removed from the case: {reason.strip()}", actor
+        )
+        _log(
+            case, AccessAction.CHANGE, actor, detail=f"Agency {locked.agency_id} removed from the case", request=request
+        )
+    return locked
+
+
 def change_consent(
     *, share: CaseAgency, consent_status: str, reason: str, actor: User, request: HttpRequest | None = None
 ) -> CaseAgency:

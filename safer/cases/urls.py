@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:case_id>/notes/add/", views.add_note, name="add-note"),
     path("<int:case_id>/agencies/add/", views.share, name="share"),
     path("<int:case_id>/agencies/<int:share_id>/consent/", views.change_consent, name="consent"),
+    path("<int:case_id>/agencies/<int:share_id>/remove/", views.remove_agency, name="remove-agency"),
     path("<int:case_id>/transfer/", views.transfer, name="transfer"),
     path("<int:case_id>/close/", views.close, name="close"),
     path("<int:case_id>/reopen/", views.reopen, name="reopen"),

@@ -36,6 +36,7 @@ from safer.cases.forms import (
     PersonForm,
     PlaceForm,
     PurposeForm,
+    RemoveAgencyForm,
     ReopenForm,
     ShareForm,
     TransferForm,
@@ -714,6 +715,32 @@ def change_consent(request: PartnershipRequest, case_id: int, share_id: int) -> 
             .values_list("consent_status", flat=True)
             .first()
         },
+    )
+
+
+@require_area("cases")
+@require_http_methods(["GET", "POST"])
+def remove_agency(request: PartnershipRequest, case_id: int, share_id: int) -> HttpResponse:
+    row = CaseAgency.objects.filter(case_id=case_id, pk=share_id, removed_at__isnull=True).select_related("agency")
+    found = row.first()
+
+    def save(case: Case, data: dict[str, Any]) -> str:
+        if found is None:
+            raise services.CaseError("That agency is not on this case")
+        services.remove_agency(share=found, reason=data["reason"], actor=request.user, request=request)
+        return f"{found.agency.name} removed from the case"
+
+    return _simple_case_form(
+        request,
+        case_id,
+        form_class=RemoveAgencyForm,
+        title=f"Remove {found.agency.name if found else 'an agency'} from case " + "{case.reference}",
+        button="Remove the agency",
+        detail="Remove agency",
+        save=save,
+        owner_only=True,
+        intro="The agency stops seeing the case, its people and its documents at once. What it did on the case stays "
+        "in the chronology, and the case page keeps a record of who removed it, when and why.",
     )
 
 

@@ -60,6 +60,7 @@ def urls_for(case: Case, report: Report) -> list[tuple[str, str, bool]]:
     share = case.shares.filter(agency__kind="fire").first()
     if share is not None:
         urls.append(("cases:consent", reverse("cases:consent", args=[case.pk, share.pk]), False))
+        urls.append(("cases:remove-agency", reverse("cases:remove-agency", args=[case.pk, share.pk]), False))
     victim = case.parties.get(role="victim").person
     urls += [
         ("cases:person", reverse("cases:person", args=[victim.pk]), True),

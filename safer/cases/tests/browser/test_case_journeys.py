@@ -111,3 +111,31 @@ def test_unshared_agency_gets_404_then_gives_its_purpose_once_shared(
     tab.click_link("Add a note", state="Add a note, as the shared agency")
     tab.expect_heading(f"Add a note to case {case.reference}")
     assert Case.objects.get(pk=case.pk).owning_agency == council
+
+
+def test_the_owner_removes_an_agency_and_it_loses_the_case(
+    tab, sign_in_by_cookie, partnership, council, police, caseworker_a, caseworker_b
+):
+    case, _ = case_with_report(partnership, council, caseworker_a, reporter="Margaret Hughes", subject="Kyle Brennan")
+    services.share_case(
+        case=case,
+        agency=police,
+        gateway="s115",
+        consent_status="not_required",
+        reason="Joint patrols",
+        actor=caseworker_a,
+    )
+    sign_in_by_cookie(tab, caseworker_a)
+    tab.goto(f"/cases/{case.pk}/", state="Case page with the police on it")
+    tab.click_link("Remove Leicestershire Police from the case", state="Remove an agency: the question")
+    tab.expect_heading(f"Remove Leicestershire Police from case {case.reference}")
+    tab.submit("Remove the agency", state="Remove an agency: no reason")
+    assert tab.error_messages() == ["Enter why the agency is coming off the case"]
+    tab.fill("Why the agency is coming off the case", "Patrols ended in March")
+    tab.submit("Remove the agency", state="Case page after removing the police")
+    assert "Leicestershire Police removed from the case" in tab.notification()
+    tab.open_details("Agencies removed (1)")
+    tab.expect_text("Patrols ended in March")
+    sign_in_by_cookie(tab, caseworker_b)
+    tab.goto(f"/cases/{case.pk}/", state="Removed agency: 404", status=404)
+    assert "Kyle Brennan" not in tab.page.content()
