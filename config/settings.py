@@ -95,6 +95,10 @@ def database_from_url(url: str) -> dict[str, Any]:
         raise ImproperlyConfigured(f"DATABASE_URL could not be read ({exc}). Use {example}.") from exc
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = SQLITE_OPTIONS
+    elif "postgresql" in config["ENGINE"]:
+        # No just-in-time compilation: for the short queries of a web page it costs far more than it saves (a
+        # filtered case list over 100,000 cases spent 665 of its 851 ms compiling).
+        config.setdefault("OPTIONS", {})["options"] = "-c jit=off"
     return config
 
 
