@@ -35,7 +35,7 @@ from safer.intelligence.categories import ASB, SLUG_FOR_LABEL
 from safer.intelligence.importers.files import DataFile
 from safer.intelligence.importers.policeuk import COLUMNS, FileFacts, RowProblem, StreetRow, _parse_row
 
-BLOCK = 4 << 20  # bytes read at a time: about 15,000 rows
+BLOCK = 1 << 19  # bytes read at a time: about 2,000 rows (memory grows with it, not with the file)
 LABELS = pa.array(list(SLUG_FOR_LABEL), pa.string())
 SLUGS = pa.array(list(SLUG_FOR_LABEL.values()), pa.string())
 ASB_LABEL = next(label for label, slug in SLUG_FOR_LABEL.items() if slug == ASB)
@@ -225,11 +225,12 @@ def _block(
         )
     )
     others: list[StreetRow | RowProblem] = []
-    bad = pc.indices_nonzero(pc.invert(good)).to_pylist()
-    if bad:
-        rows = [c.to_pylist() for c in columns]
-        for index in bad:
-            others.append(_parse_row(first_line + index, [str(r[index]) for r in rows], facts))
+    bad = pc.indices_nonzero(pc.invert(good))
+    if len(bad):
+        # Only these rows become Python values (a whole block of them would cost more memory than the file).
+        values = [c.to_pylist() for c in batch.take(bad).columns]
+        for number, index in enumerate(bad.to_pylist()):
+            others.append(_parse_row(first_line + index, [str(column[number]) for column in values], facts))
     table = pa.table(
         [
             pc.filter(crime_id, kept),
