@@ -18,6 +18,14 @@ from safer.core.tests.factories import AgencyFactory, PartnershipFactory, confir
 pytest_plugins = ["safer.tests_support.browser_fixtures"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: database ids come round again once a test's rows are rolled back."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def partnership(db: None) -> Partnership:
     p = PartnershipFactory.create(name="Oadby and Wigston CSP", slug="oadby-wigston", lad_codes=["E07000135"])

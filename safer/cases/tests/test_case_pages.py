@@ -252,6 +252,15 @@ def test_list_filters_paginates_and_exports(
     assert "Page 2 of 2" in text(client.get(reverse("cases:list") + "?page=2"))
     by_name = text(client.get(reverse("cases:list") + "?q=asha+khan"))
     assert "1 case found" in by_name and hate.reference in by_name
+    # A text search pages through its matches in the list's order (newest first), the other agency's case left out.
+    searched = [c.reference for c in Case.objects.filter(parties__person__name_key__contains="tester").distinct()]
+    newest_first = list(Case.objects.filter(reference__in=searched).order_by("-opened_at", "-id"))
+    page_one = text(client.get(reverse("cases:list") + "?q=Tester"))
+    page_two = text(client.get(reverse("cases:list") + "?q=Tester&page=2"))
+    assert "27 cases found" in page_one and "Page 1 of 2" in page_one and "Page 2 of 2" in page_two
+    assert all(c.reference in page_one for c in newest_first[:25]) and newest_first[25].reference not in page_one
+    assert all(c.reference in page_two for c in newest_first[25:]) and newest_first[0].reference not in page_two
+    assert page_one.index(newest_first[0].reference) < page_one.index(newest_first[24].reference)
     by_type = text(client.get(reverse("cases:list") + "?case_type=hate"))
     assert "1 case found" in by_type
     assert "0 cases found" in text(client.get(reverse("cases:list") + "?q=Secret+Police"))
@@ -295,13 +304,17 @@ def test_a_search_matching_thousands_says_more_than(
 ) -> None:
     from safer.cases import views
 
-    monkeypatch.setattr(views, "COUNT_CAP", 2)
-    for _ in range(3):
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 2)  # a name or word search
+    monkeypatch.setattr(views, "COUNT_CAP", 3)  # any other list
+    for _ in range(4):
         case_with_report(partnership, council, caseworker_a)
     sign_in(client, caseworker_a)
     assert "More than 2 cases found: add a filter to narrow them down" in text(
         client.get(reverse("cases:list") + "?q=Hughes")
     )
+    assert "More than 3 cases found" in text(client.get(reverse("cases:list") + "?status=open"))
+    monkeypatch.setattr(views, "COUNT_CAP", 4)
+    assert "4 cases found" in text(client.get(reverse("cases:list") + "?status=open"))
 
 
 def test_adding_a_known_person_offers_the_existing_record(
@@ -381,3 +394,23 @@ def test_a_note_added_meanwhile_is_not_a_conflict_but_a_detail_change_is(
     assert case.status == "under_review" and case.version == version + 1
     stale = client.post(url, {**data, "summary": "Another summary"})
     assert stale.status_code == 409
+
+
+def test_without_geography_the_ward_filter_offers_the_wards_cases_name_and_a_new_one_within_a_minute(
+    client: Client, sign_in: SignIn, partnership: Partnership, council: Agency, caseworker_a: User
+) -> None:
+    from django.core.cache import cache
+
+    case, _ = case_with_report(partnership, council, caseworker_a)
+    Case.objects.filter(pk=case.pk).update(ward_code="E05005531", ward_name="Oadby Grange")
+    sign_in(client, caseworker_a)
+
+    def offered(code: str) -> bool:
+        return f'value="{code}"' in client.get(reverse("cases:list")).content.decode()
+
+    assert offered("E05005531")
+    later, _ = case_with_report(partnership, council, caseworker_a)
+    Case.objects.filter(pk=later.pk).update(ward_code="E05005532", ward_name="Oadby Brocks Hill")
+    assert not offered("E05005532")  # the list of wards is kept for a minute
+    cache.clear()  # as the minute passing does
+    assert offered("E05005532")
