@@ -193,8 +193,10 @@ class _Chunks:
 
     def flush(self) -> None:
         """Write what is held, CHUNK rows to a transaction (a block read at once may hold several chunks)."""
+        # The blocks' tables as one (no copy), so a transaction holds CHUNK rows however small the blocks.
+        tables = [pa.concat_tables(self.tables)] if self.tables else []
         pieces: list[Sequence[tuple[object, ...]] | pa.Table] = [
-            table.slice(start, CHUNK) for table in self.tables for start in range(0, table.num_rows, CHUNK)
+            table.slice(start, CHUNK) for table in tables for start in range(0, table.num_rows, CHUNK)
         ]
         pieces += [self.rows[start : start + CHUNK] for start in range(0, len(self.rows), CHUNK)]
         for number, piece in enumerate(pieces or [[]]):

@@ -11,7 +11,8 @@ file the row-at-a-time way, so every message about a damaged file stays the row 
 
 - a header that is not exactly police.uk's, bytes that are not UTF-8, a row with the wrong number of values, an
   empty file (Arrow stops with an error);
-- a NUL byte (checked in the bytes as they are read, before any row of their block is used);
+- a NUL byte or a lone carriage return (checked in the bytes as they are read, before any row of their block is
+  used);
 - a row that does not take exactly one line (a line break inside quotes, blank lines, lone carriage returns): found
   by counting the file's line breaks against the rows read, at the end; then the caller discards what was staged;
 - a quoted line that Python's csv module would split differently (each line holding a quote is read again by
@@ -38,6 +39,8 @@ from safer.intelligence.importers.policeuk import COLUMNS, FileFacts, RowProblem
 BLOCK = 1 << 19  # bytes read at a time: about 2,000 rows (memory grows with it, not with the file)
 LABELS = pa.array(list(SLUG_FOR_LABEL), pa.string())
 SLUGS = pa.array(list(SLUG_FOR_LABEL.values()), pa.string())
+CATEGORY_SPAN = 64  # more than the number of police.uk categories
+assert len(SLUGS) < CATEGORY_SPAN
 ASB_LABEL = next(label for label, slug in SLUG_FOR_LABEL.items() if slug == ASB)
 CRIME_ID = "^[0-9a-f]{64}$"
 LSOA_CODE = "^[EW]01[0-9]{6}$"
@@ -57,7 +60,7 @@ class _Watched(io.RawIOBase):
 
     def __init__(self, raw: IO[bytes]) -> None:
         self.raw = raw
-        self.has_nul = False
+        self.irregular = False
         self.newlines = 0
         self.last_byte = b""
         self.partial = b""  # the bytes after the last line break read so far
@@ -74,7 +77,7 @@ class _Watched(io.RawIOBase):
             self.finish()
             return 0
         if b"\x00" in data:
-            self.has_nul = True
+            self.irregular = True
         self.last_byte = data[-1:]
         end = data.rfind(b"\n")
         if end < 0:
@@ -82,6 +85,8 @@ class _Watched(io.RawIOBase):
             return size
         lines = self.partial + data[: end + 1]
         self.partial = data[end + 1 :]
+        if b"\r" in lines and lines.count(b"\r") != lines.count(b"\r\n"):
+            self.irregular = True  # a lone carriage return: Arrow and the csv module number such lines differently
         if b'"' in lines:
             self._keep_quoted(lines)
         self.newlines += lines.count(b"\n")
@@ -102,6 +107,8 @@ class _Watched(io.RawIOBase):
         """At the end of the file: a last line without a line break is kept aside too if it holds a quote."""
         if self.partial and b'"' in self.partial:
             self.quoted[self.newlines + 1] = self.partial
+        if b"\r" in self.partial:
+            self.irregular = True
 
     @property
     def lines(self) -> int:
@@ -154,11 +161,11 @@ def read_street_blocks(data_file: DataFile, facts: FileFacts, lsoa_ids: dict[str
                 break
             except pa.ArrowException as exc:
                 raise FastPathUnavailable(str(exc)) from exc
-            if watched.has_nul:
+            if watched.irregular:
                 raise FastPathUnavailable("NUL byte")
             yield _block(batch, first_line, facts, codes, ids, watched.quoted)
             first_line += batch.num_rows
-        if watched.has_nul or first_line - 1 != watched.lines:
+        if watched.irregular or first_line - 1 != watched.lines:
             # Some row took more or less than one line, so line numbers (and maybe values) would be wrong.
             raise FastPathUnavailable("rows and lines differ")
     finally:
@@ -211,19 +218,16 @@ def _block(
         return pc.cast(pc.if_else(pc.equal(kept_values, ""), None, kept_values), pa.float64())
 
     kept_ids, kept_slugs = pc.filter(lsoa_id, kept), pc.filter(pc.take(SLUGS, category_index), kept)
-    grouped = (
-        pa.table({"lsoa": kept_ids, "category": kept_slugs})
-        .group_by(["lsoa", "category"])
-        .aggregate([([], "count_all")])
+    # Counted by one number per (LSOA, category): value_counts is one kernel where a group-by is a query plan.
+    keys = pc.add(
+        pc.multiply(pc.fill_null(kept_ids, -1), CATEGORY_SPAN), pc.filter(category_index, kept).cast(pa.int64())
     )
-    counts = list(
-        zip(
-            grouped.column("lsoa").to_pylist(),
-            grouped.column("category").to_pylist(),
-            grouped.column("count_all").to_pylist(),
-            strict=True,
-        )
-    )
+    tallied = pc.value_counts(keys)
+    slugs = SLUGS.to_pylist()
+    counts = [
+        (None if key // CATEGORY_SPAN == -1 else key // CATEGORY_SPAN, slugs[key % CATEGORY_SPAN], count)
+        for key, count in zip(tallied.field("values").to_pylist(), tallied.field("counts").to_pylist(), strict=True)
+    ]
     others: list[StreetRow | RowProblem] = []
     bad = pc.indices_nonzero(pc.invert(good))
     if len(bad):

@@ -119,6 +119,8 @@ def test_a_quoted_location_with_a_comma_keeps_its_comma_and_line():
         pytest.param((HEADER + row() + '"a\nb"' + row()[3:] + row()).encode(), id="line break inside quotes"),
         pytest.param((HEADER + row() + "\r\n" + row()).encode(), id="blank line"),
         pytest.param((HEADER + row().replace("\r\n", "\r") + row()).encode(), id="lone carriage return"),
+        pytest.param(("\r" + HEADER + row()).encode(), id="carriage return before the header"),
+        pytest.param((HEADER + row() + "\r" + row()).encode(), id="carriage return alone on a line"),
         pytest.param((HEADER + row() + row().replace("High", "Hi\x00gh")).encode(), id="NUL byte"),
         pytest.param(HEADER.encode() + row().encode() + row().replace("High", "H\xe9").encode("latin-1"), id="latin-1"),
         pytest.param((HEADER + row() + row()[:40]).encode(), id="cut short"),
