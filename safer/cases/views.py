@@ -429,6 +429,12 @@ def case_detail(request: PartnershipRequest, case_id: int) -> HttpResponse:
     if isinstance(opened, HttpResponse):
         return opened
     case = opened
+    # A case erased at retention review is only its statistical record (the documents app keeps the register).
+    from safer.documents.retention import erasure_of
+
+    erased = erasure_of(case)
+    if erased is not None:
+        return render(request, "documents/retention_erased_case.html", {"case": case, "decision": erased})
     context = selectors.case_page(request, case)
     # Risk, interventions and tasks hang off the case in their own app (which builds on this one).
     from safer.interventions.selectors import case_work

@@ -24,6 +24,7 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("Access log", "core:access-log", "access_log"),
     ("Subject access", "documents:sar-register", "access_log"),
     ("Who has seen", "documents:who-has-seen", "access_log"),
+    ("Retention reviews", "documents:retention", "access_log"),
     ("Background jobs", "core:jobs", None),
     ("Your account", "core:account", None),
 ]

@@ -215,3 +215,47 @@ class SubjectAccessRequest(models.Model):
         if (self.deadline - today).days <= 7:
             return "due_soon"
         return ""
+
+
+# --- retention review -------------------------------------------------------------------------------------------------
+
+
+class RetentionChoice(models.TextChoices):
+    KEEP = "keep", "Kept"
+    ERASE = "erase", "Personal data erased"
+
+
+class RetentionDecision(models.Model):
+    """The DPO's register of retention reviews: one row per decision on a closed case whose review date came.
+
+    "Keep" moves the case's review date on. "Erase" removes the case's personal data and leaves the case row as an
+    anonymised statistical stub (reference, type, dates, outcome, ward); a case is erased when it has an erase row.
+    ``erased`` holds how many records of each kind went, never what they said.
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="retention_decisions")
+    decision = models.CharField(max_length=10, choices=RetentionChoice.choices)
+    reason = models.TextField()
+    review_was_on = models.DateField(null=True, blank=True, help_text="The review date that brought the case up")
+    next_review_on = models.DateField(null=True, blank=True, help_text="Keep: the new review date")
+    erased = models.JSONField(default=dict, blank=True, help_text="Erase: how many of each kind of record went")
+    decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_by_agency = models.ForeignKey(Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-decided_at", "-id"]
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(condition=~Q(reason=""), name="retention_decision_has_reason"),
+            models.CheckConstraint(
+                condition=Q(decision="erase") | Q(next_review_on__isnull=False), name="retention_keep_has_date"
+            ),
+            models.UniqueConstraint(fields=["case"], condition=Q(decision="erase"), name="retention_case_erased_once"),
+        ]
+        indexes: ClassVar[list[Any]] = [
+            models.Index(fields=["partnership", "-decided_at"], name="retention_partnership_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} {self.case_id} {self.decided_at:%Y-%m-%d}"

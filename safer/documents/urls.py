@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from safer.documents import views, views_dpo, views_sar
+from safer.documents import views, views_dpo, views_retention, views_sar
 
 app_name = "documents"
 
@@ -16,4 +16,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("subject-access/<int:sar_id>/export/", views_sar.export, name="sar-export"),
     path("who-has-seen/", views_dpo.person_search, name="who-has-seen"),
     path("who-has-seen/<int:person_id>/", views_dpo.person_seen, name="who-has-seen-person"),
+    path("retention/", views_retention.due_list, name="retention"),
+    path("retention/<int:case_id>/", views_retention.case_review, name="retention-case"),
 ]
