@@ -172,6 +172,7 @@ MIDDLEWARE = [
     "safer.core.middleware.RequireTwoFactorMiddleware",
     "safer.core.middleware.CurrentPartnershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "safer.documents.middleware.ErasedCaseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -345,6 +345,10 @@ def report_same_person(request: PartnershipRequest, report_id: int) -> HttpRespo
 def report_add_to_case(request: PartnershipRequest, report_id: int) -> HttpResponse:
     report = selectors.report_for(request, report_id)
     case = selectors.case_for(request, request.POST.get("case", ""))
+    from safer.documents.middleware import refused_for_erased  # documents builds on cases
+
+    if (refused := refused_for_erased(request, case)) is not None:
+        return refused
     try:
         services.add_report_to_case(report=report, case=case, actor=request.user, request=request)
     except services.CaseError as exc:

@@ -1,20 +1,37 @@
 """Fast inserts for imports: COPY on PostgreSQL, a prepared executemany on SQLite.
 
 The ORM's bulk_create builds a model object per row and compiles SQL per batch; for hundreds of thousands of rows a
-month that costs more than reading and checking the file. Values are passed as plain tuples in column order.
+month that costs more than reading and checking the file. Values are passed as plain tuples in column order, or as
+an Arrow table (what the fast police.uk reader gives): on PostgreSQL that is written in COPY's binary format, built
+a column at a time, so the server stores the values as they are instead of parsing text (a third less of its time
+for a year of street rows).
 """
 
 from __future__ import annotations
 
 import io
 import sqlite3
-from collections.abc import Sequence
+import struct
+from collections.abc import Mapping, Sequence
+from datetime import date
 from itertools import chain
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from django.db import connection, models
+
+# PostgreSQL's binary COPY: a signature, each row as a field count then each field as its length and bytes (length
+# -1 for NULL), and a trailer. Fixed-width types by their database type: (numpy big-endian code, bytes).
+COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
+COPY_TRAILER = struct.pack("!h", -1)
+BINARY_FIXED = {"bigint": ("i8", 8), "integer": ("i4", 4), "smallint": ("i2", 2), "double precision": ("f8", 8)}
+BINARY_DATE = ("i4", 4)  # days since 2000-01-01
+DAYS_1970_TO_2000 = 10957
+NULL_FIELD = pa.scalar(b"\xff\xff\xff\xff", pa.binary())
+NOTHING = pa.scalar(b"", pa.binary())
 
 ROWS_PER_STATEMENT = 100
 MAX_SQLITE_PARAMETERS = 32766  # SQLite's limit since 3.32
@@ -28,6 +45,7 @@ class BulkInserter:
         if not all(isinstance(c, str) for c in columns):
             raise ValueError(f"Not all of {fields} are concrete columns of {meta.label}")
         self.columns = [connection.ops.quote_name(str(c)) for c in columns]
+        self.fields = [meta.get_field(name) for name in fields]
         markers = ", ".join(["%s"] * len(self.columns))
         self.insert_sql = f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({markers})"  # noqa: S608
         self.copy_sql = f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN"
@@ -40,11 +58,17 @@ class BulkInserter:
             + ", ".join([row_markers] * self.group)
         )
 
-    def insert(self, rows: Sequence[tuple[Any, ...]] | pa.Table) -> None:
-        """Rows as tuples, or as an Arrow table whose columns are the fields in order."""
+    def insert(
+        self, rows: Sequence[tuple[Any, ...]] | pa.Table, constants: Mapping[str, int | str | date] | None = None
+    ) -> None:
+        """Rows as tuples (every field, in order), or as an Arrow table: its columns are the fields not in
+        ``constants``, in order, and each field in ``constants`` takes that one value on every row (a file's run and
+        month: written once into the statement, not once per row)."""
         if isinstance(rows, pa.Table):
-            self._insert_table(rows)
+            self._insert_table(rows, dict(constants or {}))
             return
+        if constants:
+            raise ValueError("constants are for Arrow tables")
         if not rows:
             return
         with connection.cursor() as cursor:
@@ -65,14 +89,33 @@ class BulkInserter:
                 if whole < len(rows):
                     sqlite3.Cursor.executemany(cursor.cursor, self.qmark_sql, rows[whole:])
 
-    def _insert_table(self, table: pa.Table) -> None:
+    def _insert_table(self, table: pa.Table, constants: dict[str, int | str | date]) -> None:
         if not table.num_rows:
             return
-        if table.num_columns != len(self.columns):
-            raise ValueError(f"{table.num_columns} columns given for {len(self.columns)} fields")
+        names = [field.name for field in self.fields]
+        if set(constants) - set(names) or table.num_columns + len(constants) != len(names):
+            raise ValueError(f"{table.num_columns} columns and constants {sorted(constants)} given for {names}")
+        varying = [n for n, name in enumerate(names) if name not in constants]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
+                db_types = [str(field.db_type(connection)) for field in self.fields]
+                if all(map(_binary_kind, db_types)):
+                    columns = iter(table.columns)
+                    fields = [
+                        _binary_field(pa.array([constants[name]]), db_type)[0]
+                        if name in constants
+                        else _binary_field(next(columns).combine_chunks(), db_type)
+                        for name, db_type in zip(names, db_types, strict=True)
+                    ]
+                    with cursor.cursor.copy(self.copy_sql + " WITH (FORMAT binary)") as copy:
+                        copy.write(COPY_SIGNATURE)
+                        copy.write(_joined_rows(fields, table.num_rows))
+                        copy.write(COPY_TRAILER)
+                    return
                 # Arrow writes the CSV; PostgreSQL reads an unquoted empty value as NULL and "" as an empty string.
+                for number, name in enumerate(names):
+                    if name in constants:
+                        table = table.add_column(number, name, pa.repeat(constants[name], table.num_rows))
                 text = io.BytesIO()
                 pacsv.write_csv(
                     table, text, pacsv.WriteOptions(include_header=False, quoting_style="all_valid", delimiter=",")
@@ -80,19 +123,95 @@ class BulkInserter:
                 with cursor.cursor.copy(self.copy_sql + " WITH (FORMAT csv)") as copy:
                     copy.write(text.getbuffer())
                 return
-            # SQLite takes Python values: each column is laid into one flat list of parameters, row after row.
-            size, width = table.num_rows, len(self.columns)
+            # SQLite takes Python values: each column is laid into one flat list of parameters, row after row; the
+            # constants are literals in the statement.
+            markers = [_sql_literal(constants[name]) if name in constants else "?" for name in names]
+            row_sql = "(" + ", ".join(markers) + ")"
+            size, width = table.num_rows, len(varying)
             flat: list[Any] = [None] * (size * width)
             for number, column in enumerate(table.columns):
                 flat[number::width] = column.to_pylist()
-            whole = size - size % self.group
-            step = self.group * width
+            group = max(1, min(ROWS_PER_STATEMENT, MAX_SQLITE_PARAMETERS // max(1, width)))
+            whole = size - size % group
+            step = group * width
+            start = f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES "  # noqa: S608
             if whole:
                 sqlite3.Cursor.executemany(
-                    cursor.cursor, self.group_sql, (flat[i : i + step] for i in range(0, whole * width, step))
+                    cursor.cursor,
+                    start + ", ".join([row_sql] * group),
+                    (flat[i : i + step] for i in range(0, whole * width, step)),
                 )
             if whole < size:
                 rest = flat[whole * width :]
                 sqlite3.Cursor.executemany(
-                    cursor.cursor, self.qmark_sql, (rest[i : i + width] for i in range(0, len(rest), width))
+                    cursor.cursor, start + row_sql, (rest[i : i + width] for i in range(0, len(rest), width))
                 )
+
+
+def _sql_literal(value: int | str | date) -> str:
+    """A constant written into an INSERT: a whole number, or a date or text in quotes (quotes inside doubled)."""
+    if isinstance(value, bool) or not isinstance(value, int | str | date):
+        raise TypeError(f"not a constant for an insert: {value!r}")
+    if isinstance(value, int):
+        return str(int(value))
+    text = value.isoformat() if isinstance(value, date) else value
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _binary_kind(db_type: str) -> str:
+    """How a column of this database type is written in binary COPY: "fixed", "date", "text", or "" (not here)."""
+    if db_type in BINARY_FIXED:
+        return "fixed"
+    if db_type == "date":
+        return "date"
+    if db_type == "text" or (db_type.startswith("varchar(") and db_type.endswith(")")):
+        return "text"
+    return ""
+
+
+def binary_rows(table: pa.Table, db_types: Sequence[str]) -> memoryview:
+    """The table's rows in PostgreSQL's binary COPY format (without signature and trailer), built a column at a time:
+    each column becomes one byte string per row (length and value), and the row's strings are joined."""
+    fields = [
+        _binary_field(column.combine_chunks(), db_type) for column, db_type in zip(table.columns, db_types, strict=True)
+    ]
+    return _joined_rows(fields, table.num_rows)
+
+
+def _joined_rows(fields: Sequence[pa.Array | pa.Scalar], size: int) -> memoryview:
+    """Each row's encoded fields (an array, or one value for every row) after the row's field count, as one buffer."""
+    count = pa.scalar(struct.pack("!h", len(fields)), pa.binary())
+    rows = pc.binary_join_element_wise(count, *fields, NOTHING)
+    if not isinstance(rows, pa.Array) or len(rows) != size:
+        raise ValueError("at least one field must vary from row to row")
+    _validity, offsets, data = rows.buffers()
+    first, last = np.frombuffer(offsets, dtype=np.int32)[[rows.offset, rows.offset + len(rows)]]
+    return memoryview(data)[first:last]
+
+
+def _binary_field(values: pa.Array, db_type: str) -> pa.Array:
+    size = len(values)
+    if _binary_kind(db_type) == "text":
+        data = pc.fill_null(values.cast(pa.string()).cast(pa.binary()), NOTHING)
+        lengths = pc.binary_length(data).to_numpy().astype(">i4")
+        encoded = pc.binary_join_element_wise(_fixed_width(lengths.tobytes(), 4, size), data, NOTHING)
+    else:
+        if db_type == "date":
+            code, width = BINARY_DATE
+            dates = values.cast(pa.date32()) if pa.types.is_string(values.type) else values
+            numbers = pc.subtract(dates.cast(pa.int32()), DAYS_1970_TO_2000)
+        else:
+            code, width = BINARY_FIXED[db_type]
+            numbers = values.cast(pa.float64() if code.startswith("f") else pa.int64())
+        packed = np.empty(size, dtype=[("length", ">i4"), ("value", ">" + code)])
+        packed["length"] = width
+        packed["value"] = pc.fill_null(numbers, 0).to_numpy(zero_copy_only=False)
+        encoded = _fixed_width(packed.tobytes(), 4 + width, size)
+    if values.null_count:
+        encoded = pc.if_else(values.is_null(), NULL_FIELD, encoded)
+    return encoded
+
+
+def _fixed_width(data: bytes, width: int, size: int) -> pa.Array:
+    """Bytes cut into ``size`` values of ``width`` bytes each, as a binary array."""
+    return pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), size, [None, pa.py_buffer(data)]).cast(pa.binary())

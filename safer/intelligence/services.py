@@ -6,6 +6,7 @@ import hashlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +18,7 @@ from safer.core.jobs import JobCancelled
 from safer.core.models import Job, Partnership, User
 from safer.geography import selectors as geography
 from safer.intelligence.bulk import BulkInserter
+from safer.intelligence.importers.ahead import read_ahead
 from safer.intelligence.importers.files import DataFile, ImportRefused, WrongArea, storable
 from safer.intelligence.importers.locate import LsoaLocator
 from safer.intelligence.importers.outcomes import facts_from_name as outcome_facts_from_name
@@ -164,7 +166,8 @@ class _Chunks:
     def __init__(self, run: ImportRun, writer: BulkInserter, on_progress: ProgressCallback | None) -> None:
         self.run, self.writer, self.on_progress = run, writer, on_progress
         self.rows: list[tuple[object, ...]] = []
-        self.tables: list[pa.Table] = []  # rows read columns at a time, in the writer's column order
+        self.tables: list[pa.Table] = []  # rows read columns at a time: the writer's fields less the constants
+        self.constants: dict[str, int | str | date] = {}  # the tables' fields that hold one value for the whole file
         self.rejections: list[Rejection] = []
         self.tally: Tally = Counter()
 
@@ -202,7 +205,7 @@ class _Chunks:
         for number, piece in enumerate(pieces or [[]]):
             with transaction.atomic():
                 _staging_needs_no_flush()
-                self.writer.insert(piece)
+                self.writer.insert(piece, self.constants if isinstance(piece, pa.Table) else None)
                 if number == 0:
                     Rejection.objects.bulk_create(self.rejections)
             if self.on_progress is not None:
@@ -269,23 +272,24 @@ def _stage_blocks(
     lsoa_ids: dict[str, int],
     chunks: _Chunks,
 ) -> None:
-    run_id, partnership_id = run.pk, partnership.pk
-    for block in read_street_blocks(data_file, facts, lsoa_ids):
-        run.rows_read += block.read
-        run.rows_outside_area += block.outside_area
-        run.rows_no_location += block.no_location
-        accepted = block.table.num_rows
-        if accepted:
-            assert facts.month is not None  # rows are accepted as they are only once the file's month is known
-            run.rows_imported += accepted
-            for lsoa_id, category, count in block.counts:
-                chunks.tally[(lsoa_id, category)] += count
-            constants = [pa.repeat(run_id, accepted), pa.repeat(partnership_id, accepted)]
-            month = pa.repeat(facts.month.isoformat(), accepted)
-            chunks.tables.append(pa.Table.from_arrays([*constants, month, *block.table.columns], names=RECORD_FIELDS))
-        for item in block.others:
-            _stage_one(run, chunks, lsoa_ids, item)
-        chunks.maybe_flush()
+    # The next blocks are read and checked in a second thread while this one writes (ahead.py).
+    # Closed on the way out whatever happens, so the reading thread never outlives the import.
+    with closing(read_ahead(lambda: read_street_blocks(data_file, facts, lsoa_ids))) as blocks:
+        for block in blocks:
+            run.rows_read += block.read
+            run.rows_outside_area += block.outside_area
+            run.rows_no_location += block.no_location
+            accepted = block.table.num_rows
+            if accepted:
+                assert facts.month is not None  # rows are accepted as they are only once the file's month is known
+                run.rows_imported += accepted
+                for lsoa_id, category, count in block.counts:
+                    chunks.tally[(lsoa_id, category)] += count
+                chunks.constants = {"run": run.pk, "partnership": partnership.pk, "month": facts.month}
+                chunks.tables.append(block.table)
+            for item in block.others:
+                _stage_one(run, chunks, lsoa_ids, item)
+            chunks.maybe_flush()
     chunks.flush()
 
 

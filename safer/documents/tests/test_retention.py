@@ -465,6 +465,59 @@ def test_an_erased_case_leaves_the_due_list(signed_in, dpo, due_case):
     assert "0 cases due for review" in signed_in(dpo).get(LIST).content.decode()
 
 
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("cases:edit", "get"),
+        ("cases:edit", "post"),
+        ("cases:add-party", "post"),
+        ("cases:add-note", "post"),
+        ("cases:share", "post"),
+        ("cases:reopen", "post"),
+        ("interventions:intervention-new", "post"),
+        ("interventions:tasks", "post"),
+        ("documents:case", "post"),
+        ("documents:letter", "get"),
+    ],
+)
+def test_nothing_can_be_added_to_an_erased_case_by_any_route(signed_in, dpo, caseworker_a, due_case, name, method):
+    retention.erase_case(partnership=due_case.partnership, case=due_case, actor=dpo, reason="Over")
+    client = signed_in(caseworker_a)
+    url = reverse(name, args=[due_case.pk])
+    data = {"text": "Vera Quiet called again", "reason": "New reports", "name": "Dan Shouter", "summary": "Noise"}
+    response = client.post(url, data) if method == "post" else client.get(url)
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "cannot be changed" in page and "personal data was erased" in page
+    assert client.get(reverse("cases:case", args=[due_case.pk])).status_code == 200  # its record stays readable
+    fresh = Case.objects.get(pk=due_case.pk)
+    assert fresh.status == CaseStatus.CLOSED and fresh.summary == ""
+    assert not CaseNote.objects.filter(case=due_case).exists() and not CaseParty.objects.filter(case=due_case).exists()
+
+
+def test_a_report_cannot_be_added_to_an_erased_case(signed_in, dpo, council, caseworker_a, due_case):
+    retention.erase_case(partnership=due_case.partnership, case=due_case, actor=dpo, reason="Over")
+    report = report_on(council, None, None, caseworker_a)
+    response = signed_in(caseworker_a).post(
+        reverse("cases:report-add-to-case", args=[report.pk]), {"case": str(due_case.pk)}
+    )
+    assert response.status_code == 403 and "cannot be changed" in response.content.decode()
+    report.refresh_from_db()
+    assert report.case_id is None
+
+
+def test_a_stranger_still_gets_not_found_for_an_erased_case(signed_in, dpo, outsider, due_case):
+    retention.erase_case(partnership=due_case.partnership, case=due_case, actor=dpo, reason="Over")
+    response = signed_in(outsider).post(reverse("cases:add-note", args=[due_case.pk]), {"text": "x"})
+    assert response.status_code == 404
+    assert "erased" not in response.content.decode() and due_case.reference not in response.content.decode()
+
+
+def test_a_case_still_holding_its_data_is_untouched_by_the_guard(signed_in, caseworker_a, case):
+    response = signed_in(caseworker_a).get(reverse("cases:edit", args=[case.pk]))
+    assert response.status_code == 200 and "cannot be changed" not in response.content.decode()
+
+
 # --- the operator's command -----------------------------------------------------------------------------------------
 
 

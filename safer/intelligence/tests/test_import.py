@@ -148,11 +148,11 @@ def test_a_crash_mid_file_keeps_nothing(geography, partnership, admin, monkeypat
     original = writer.insert
     calls = []
 
-    def explode(rows):
+    def explode(rows, constants=None):
         calls.append(len(rows))
         if len(calls) > 2:
             raise RuntimeError("disk full")
-        original(rows)
+        original(rows, constants)
 
     monkeypatch.setattr(writer, "insert", explode)
     monkeypatch.setattr(services, "CHUNK", 50)

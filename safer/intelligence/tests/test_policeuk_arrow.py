@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -230,3 +231,6 @@ def test_rows_written_the_fast_way_hold_exactly_the_values_the_row_reader_reads(
     )
     assert len(expected) > 300 and any(e[3] is None for e in expected) and any(e[1] == "" for e in expected)
     assert sorted(written) == expected  # floats to the last digit; "" stays "" and no location stays NULL
+    assert set(StreetRecord.objects.filter(run=run).values_list("partnership", "month")) == {
+        (partnership.pk, date(2019, 12, 1))
+    }  # the file's constants, written once into each statement

@@ -1,5 +1,6 @@
 """In a real browser, with axe on every page state: the DPO opens the retention reviews, tries to erase a due case
-without a reason, then erases its personal data and sees the confirmation and the register."""
+without a reason, then erases its personal data and sees the confirmation and the register; the caseworker then finds
+only the case's record, and a page saying it cannot be changed."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from safer.cases.models import Case, CaseStatus, ClosureOutcome, Person
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_dpo_erases_a_due_case(tab, sign_in_by_cookie, dpo, case, victim):
+def test_the_dpo_erases_a_due_case(tab, sign_in_by_cookie, dpo, caseworker_a, case, victim):
     Case.objects.filter(pk=case.pk).update(
         status=CaseStatus.CLOSED,
         closed_at=timezone.now() - timedelta(days=2300),
@@ -38,3 +39,8 @@ def test_the_dpo_erases_a_due_case(tab, sign_in_by_cookie, dpo, case, victim):
     tab.click_link("Retention reviews", state="the list after the erasure")
     tab.expect_text("0 cases due for review")
     tab.expect_text("Six years since closure, no further reports")
+    sign_in_by_cookie(tab, caseworker_a)  # the owning agency's caseworker
+    tab.goto(f"/cases/{case.pk}/", state="the erased case's record")
+    tab.expect_text("Only this record is kept")
+    tab.goto(f"/cases/{case.pk}/edit/", state="an erased case cannot be changed", status=403)
+    tab.expect_heading("Case ASB-2026-00001 cannot be changed")

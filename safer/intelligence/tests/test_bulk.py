@@ -1,0 +1,158 @@
+"""The import's fast writer (bulk.py) and its read-ahead thread (ahead.py): what is written is what was given, on
+both databases, and a reading thread never outlives its import or swallows an error."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import date
+
+import pyarrow as pa
+import pytest
+from django.db import connection, transaction
+
+from safer.core.models import Partnership
+from safer.intelligence.bulk import BulkInserter, _sql_literal
+from safer.intelligence.importers.ahead import read_ahead
+from safer.intelligence.models import ImportRun, MonthlyCount, Source, StreetRecord
+from safer.intelligence.services import RECORD_FIELDS
+
+FIELDS = ["crime_id", "category", "lsoa", "longitude", "latitude", "location", "outcome", "line"]
+
+
+def table(**columns: list[object]) -> pa.Table:
+    return pa.table({name: columns[name] for name in columns})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_table_with_constants_is_written_value_for_value(geography, partnership):
+    run = ImportRun.objects.create(partnership=partnership, source=Source.POLICEUK_STREET)
+    lsoa_id = partnership_lsoa(partnership)
+    rows = table(
+        crime_id=["a" * 64, "", "b" * 64],
+        category=["burglary", "anti-social-behaviour", "drugs"],
+        lsoa_id=pa.array([lsoa_id, None, lsoa_id], pa.int64()),
+        longitude=pa.array([-1.0834561, None, 0.0], pa.float64()),
+        latitude=pa.array([52.5902, None, -0.000001], pa.float64()),
+        location=["On or near O'Brien's Café, \"The Parade\"", "", "Ωmega\\Road"],
+        outcome=["", "Under investigation", "Investigation complete; no suspect identified"],
+        line=pa.array([2, 3, 2_000_000_000], pa.int64()),
+    )
+    with transaction.atomic():
+        BulkInserter(StreetRecord, RECORD_FIELDS).insert(
+            rows, {"run": run.pk, "partnership": partnership.pk, "month": date(2024, 2, 1)}
+        )
+    written = list(StreetRecord.objects.order_by("line").values_list("run", "partnership", "month", *FIELDS))
+    expected = [
+        (run.pk, partnership.pk, date(2024, 2, 1), *values)
+        for values in zip(*(rows.column(i).to_pylist() for i in range(rows.num_columns)), strict=True)
+    ]
+    assert written == expected  # NULL stays NULL, "" stays "", quotes, backslashes and accents as given
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_text_constant_with_a_quote_is_written_as_given(geography, partnership):
+    run = ImportRun.objects.create(partnership=partnership, source=Source.POLICEUK_STREET)
+    rows = table(
+        crime_id=[""],
+        lsoa_id=pa.array([None], pa.int64()),
+        longitude=pa.array([None], pa.float64()),
+        latitude=pa.array([None], pa.float64()),
+        location=["x"],
+        outcome=["y"],
+        line=pa.array([7], pa.int64()),
+    )
+    with transaction.atomic():
+        BulkInserter(StreetRecord, RECORD_FIELDS).insert(
+            rows, {"run": run.pk, "partnership": partnership.pk, "month": "2024-03-01", "category": "it's; --"}
+        )
+    assert StreetRecord.objects.get().category == "it's; --"
+
+
+@pytest.mark.django_db
+def test_constants_and_columns_must_cover_the_fields_once(partnership):
+    writer = BulkInserter(MonthlyCount, ["partnership", "source", "month", "lsoa", "category", "count"])
+    with pytest.raises(ValueError, match="columns and constants"):
+        writer.insert(table(category=["drugs"], count=[1]), {"partnership": partnership.pk, "month": "2024-01-01"})
+    with pytest.raises(ValueError, match="constants are for Arrow tables"):
+        writer.insert([(1, "x", "2024-01-01", None, "drugs", 1)], {"source": "x"})
+    with pytest.raises(TypeError):
+        _sql_literal(1.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        _sql_literal(True)
+
+
+def partnership_lsoa(partnership: Partnership) -> int:
+    from safer.geography.models import Lsoa
+
+    return Lsoa.objects.filter(lad__code__in=partnership.lad_codes).values_list("pk", flat=True)[0]
+
+
+@pytest.mark.django_db
+def test_street_rows_are_found_by_month_through_a_brin_index_on_postgresql_and_a_btree_elsewhere():
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'street_month'")
+            assert "USING brin (partnership_id, month)" in cursor.fetchone()[0]
+        else:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'street_month'")
+            assert '("partnership_id", "month")' in cursor.fetchone()[0]
+
+
+# ---- read_ahead ----------------------------------------------------------------------------------------------------
+
+
+def test_items_come_in_order_from_another_thread():
+    seen: list[str] = []
+
+    def numbers() -> Iterator[int]:
+        for n in range(50):
+            seen.append(threading.current_thread().name)
+            yield n
+
+    assert list(read_ahead(numbers, depth=3)) == list(range(50))
+    assert set(seen) == {"import-read-ahead"}
+
+
+def test_an_error_while_reading_is_raised_where_its_item_would_have_been():
+    def failing() -> Iterator[int]:
+        yield 1
+        yield 2
+        raise ValueError("line 3: bad")
+
+    got: list[int] = []
+
+    def consume() -> None:
+        for item in read_ahead(failing):
+            got.append(item)
+
+    with pytest.raises(ValueError, match="line 3: bad"):
+        consume()
+    assert got == [1, 2]
+
+
+def test_a_caller_that_stops_early_leaves_no_thread_and_closes_the_reader():
+    closed = threading.Event()
+
+    def endless() -> Iterator[int]:
+        try:
+            n = 0
+            while True:
+                n += 1
+                yield n
+        finally:
+            closed.set()
+
+    before = threading.active_count()
+    items = read_ahead(endless, depth=2)
+
+    def write_until_failure() -> None:
+        for item in items:
+            if item == 5:
+                raise RuntimeError("the writer failed")
+
+    with pytest.raises(RuntimeError):
+        write_until_failure()
+    items.close()
+    assert closed.is_set()
+    assert threading.active_count() == before
