@@ -6,7 +6,8 @@ Figures (SQLite by default; set DATABASE_URL to a PostgreSQL database to measure
 2. the DPO's access-log page query over 200,000 events vs a bare COUNT(*);
 3. police.uk import: a year of a large force (12 months of real Leicestershire rows, replicated to ~300,000 rows,
    validation and area filtering included) vs the database's own bulk load of the same CSV rows (sqlite3's `.import`,
-   or PostgreSQL's COPY into a temporary table); best of three runs of each, as single runs vary by a third here;
+   or PostgreSQL's COPY into a temporary table of text, also shown beside COPY into an ordinary table of text and
+   into a typed table with a key and an index by month); best of three runs of each, as single runs vary by a third;
 4. peak memory of a 1,000,000-row import (in a child process) vs the same process before importing;
 5. heat-map and trend queries (p50/p95 over 30 runs) with BENCH_ROWS national rows loaded (default 2,000,000; the
    issue's figure is 10,000,000: ``make bench BENCH_ROWS=10000000``) vs a naive GROUP BY over the raw rows;

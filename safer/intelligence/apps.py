@@ -5,3 +5,11 @@ class IntelligenceConfig(AppConfig):
     name = "safer.intelligence"
     label = "intelligence"
     verbose_name = "Intelligence: crime, ASB and partner data"
+
+    def ready(self) -> None:
+        import pyarrow as pa
+
+        # Arrow's own allocator (mimalloc) keeps memory that one thread frees after another made it: with a file's
+        # blocks made in the read-ahead thread and freed by the writer, a 1,000,000-row import peaked at 270-298 MB
+        # against 217-223 MB with the system allocator, at the same speed.
+        pa.set_memory_pool(pa.system_memory_pool())

@@ -17,7 +17,7 @@ _DONE = object()
 _WAIT = 0.05  # seconds between looks at whether the consumer has gone
 
 
-def read_ahead[T](make: Callable[[], Iterator[T]], depth: int = 8) -> Generator[T]:
+def read_ahead[T](make: Callable[[], Iterator[T]], depth: int = 4) -> Generator[T]:
     """The items of ``make()``, produced in a background thread up to ``depth`` ahead of the caller.
 
     The iterator is made, advanced and closed in that thread. If the caller stops early (an error while writing, a
