@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
 import pyarrow as pa
 from django.db import connection, transaction
@@ -401,21 +402,24 @@ def make_live(run: ImportRun, tally: Tally | None = None) -> None:
     ).exclude(pk=run.pk)
     if tally is not None and alone:
         MonthlyCount.objects.filter(partnership=run.partnership, source=run.source, month=run.month).delete()
-        month, partnership_id = run.month.isoformat(), run.partnership_id
-        COUNT_WRITER.insert(
-            [
-                (partnership_id, run.source, month, lsoa_id, category, count)
-                for (lsoa_id, category), count in sorted(tally.items(), key=_by_category)
-            ]
+        # In the order of the category index (rows written in index order touch each page once): by LSOA, then by
+        # category keeping that order (two sorts on plain keys cost a tenth of one on tuples).
+        keys = sorted(tally, key=_lsoa_number)
+        keys.sort(key=itemgetter(1))
+        counts = pa.table(
+            {
+                "lsoa": pa.array([lsoa_id for lsoa_id, _category in keys], pa.int64()),
+                "category": pa.array([category for _lsoa_id, category in keys], pa.string()),
+                "count": pa.array([tally[key] for key in keys], pa.int64()),
+            }
         )
+        COUNT_WRITER.insert(counts, {"partnership": run.partnership_id, "source": run.source, "month": run.month})
     else:
         rebuild_monthly_counts(run.partnership, run.source, [run.month])
 
 
-def _by_category(item: tuple[tuple[int | None, str], int]) -> tuple[str, int]:
-    """Counts in the order of the category index (rows written in index order touch each page once)."""
-    (lsoa_id, category), _count = item
-    return category, lsoa_id or 0
+def _lsoa_number(key: tuple[int | None, str]) -> int:
+    return key[0] or 0
 
 
 def rebuild_monthly_counts(partnership: Partnership, source: str, months: Iterable[date]) -> None:
