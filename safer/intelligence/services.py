@@ -191,8 +191,12 @@ class _Chunks:
         if len(self.rows) >= CHUNK:
             self.flush()
 
+    @property
+    def held(self) -> int:
+        return len(self.rows) + sum(int(t.num_rows) for t in self.tables) + len(self.rejections)
+
     def maybe_flush(self) -> None:
-        if len(self.rows) + sum(t.num_rows for t in self.tables) + len(self.rejections) >= CHUNK:
+        if self.held >= CHUNK:
             self.flush()
 
     def flush(self) -> None:
@@ -290,7 +294,12 @@ def _stage_blocks(
                 chunks.tables.append(block.table)
             for item in block.others:
                 _stage_one(run, chunks, lsoa_ids, item)
-            chunks.maybe_flush()
+            if blocks.ready():
+                chunks.maybe_flush()
+            elif chunks.held:
+                # The reader has nothing more yet: write what is held rather than wait (the first rows of a file
+                # are written while its next blocks are read, not after a whole chunk of them).
+                chunks.flush()
     chunks.flush()
 
 

@@ -4,7 +4,8 @@ both databases, and a reading thread never outlives its import or swallows an er
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import pyarrow as pa
@@ -156,3 +157,35 @@ def test_a_caller_that_stops_early_leaves_no_thread_and_closes_the_reader():
     items.close()
     assert closed.is_set()
     assert threading.active_count() == before
+
+
+def test_ready_says_whether_taking_the_next_item_would_wait():
+    gate = threading.Event()
+
+    def slow() -> Iterator[int]:
+        yield 1
+        gate.wait(10)
+        yield 2
+
+    items = read_ahead(slow, depth=2)
+    try:
+        assert wait_until(items.ready)
+        assert next(items) == 1
+        assert not items.ready()  # the reader is held before its second item
+        gate.set()
+        assert wait_until(items.ready)
+        assert next(items) == 2
+        assert wait_until(items.ready)  # the end is waiting too
+        assert list(items) == []
+    finally:
+        gate.set()
+        items.close()
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.001)
+    return True
