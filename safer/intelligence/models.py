@@ -204,13 +204,15 @@ class MonthlyCount(models.Model):
     # database-level foreign keys either: counts are only ever written from ids the import has just read (or from
     # rows counted in SQL), and PostgreSQL checked each of a year's 50,000 counts twice at commit (0.35 s of a
     # 300,000-row import). Django still cascades and protects when partnerships or LSOAs are deleted through it.
+    # No index by LSOA either (a fifth of the time a month's counts take to write): counts are read by partnership,
+    # source and month, and LSOAs are never deleted (as for StreetRecord).
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     source = models.CharField(max_length=30, choices=Source.choices)
     month = models.DateField()
     lsoa = models.ForeignKey(
-        Lsoa, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_constraint=False
+        Lsoa, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False, db_constraint=False
     )
     category = models.CharField(max_length=40)
     count = models.PositiveIntegerField()

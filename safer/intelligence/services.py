@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
@@ -79,6 +80,34 @@ def file_sha256(data_file: DataFile) -> str:
     return digest.hexdigest()
 
 
+class _Fingerprint:
+    """A file's SHA-256, worked out in a thread of its own while the file is imported (hashing lets go of the
+    interpreter lock), instead of reading the whole file once more before the import starts."""
+
+    def __init__(self, data_file: DataFile) -> None:
+        self._digest = ""
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, args=(data_file,), name="import-fingerprint", daemon=True)
+        self._thread.start()
+
+    def _work(self, data_file: DataFile) -> None:
+        try:
+            self._digest = file_sha256(data_file)
+        except BaseException as error:  # raised again by value(), in the import's own thread
+            self._error = error
+
+    def value(self) -> str:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._digest
+
+    def value_if_known(self) -> str:
+        """For a run being discarded: the fingerprint, or blank if the file could not even be read through."""
+        self._thread.join()
+        return self._digest
+
+
 # A month's rows counted by (LSOA id, category) as they were staged, so they need not be counted again in the
 # database when the run is the month's only live one.
 Tally = Counter[tuple[int | None, str]]
@@ -103,21 +132,19 @@ def _run_import(
     Must run outside a transaction (a background task or a command), so chunks commit as they go while staying
     invisible until the run is made live.
     """
+    fingerprint = _Fingerprint(data_file)
     run = ImportRun.objects.create(
-        partnership=partnership,
-        job=job,
-        created_by=actor,
-        source=source,
-        file_name=data_file.name[:300],
-        sha256=file_sha256(data_file),
+        partnership=partnership, job=job, created_by=actor, source=source, file_name=data_file.name[:300]
     )
     try:
         tally = stage(run, facts)
         _check_whole_file(run, partnership, facts, data_file)
         run.month = facts.month
         run.force = facts.force or ", ".join(sorted(facts.forces_seen))[:80]
+        run.sha256 = fingerprint.value()
         run.save(
             update_fields=[
+                "sha256",
                 "month",
                 "force",
                 "rows_read",
@@ -129,12 +156,15 @@ def _run_import(
         )
         make_live(run, tally)
     except ImportRefused as exc:
+        run.sha256 = fingerprint.value_if_known()
         _discard(run, facts, RunStatus.REFUSED, str(exc))
         return ImportOutcome(run=run, refused=str(exc), wrong_area=isinstance(exc, WrongArea))
     except JobCancelled:
+        run.sha256 = fingerprint.value_if_known()
         _discard(run, facts, RunStatus.CANCELLED, "Cancelled before it finished: nothing from this file was kept.")
         raise
     except Exception:
+        run.sha256 = fingerprint.value_if_known()
         _discard(
             run, facts, RunStatus.REFUSED, "Something went wrong while importing; nothing from this file was kept."
         )
@@ -474,6 +504,7 @@ def _discard(run: ImportRun, facts: FileFacts, status: str, reason: str) -> None
     """A run that will never be live: its rows go (in chunks), its report and rejections stay."""
     ImportRun.objects.filter(pk=run.pk).update(
         status=status,
+        sha256=run.sha256,
         refusal=storable(reason)[:2000],
         rows_read=run.rows_read,
         rows_imported=0,

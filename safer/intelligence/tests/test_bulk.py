@@ -100,6 +100,21 @@ def test_street_rows_are_found_by_month_through_a_brin_index_on_postgresql_and_a
             assert '("partnership_id", "month")' in cursor.fetchone()[0]
 
 
+@pytest.mark.django_db
+def test_counts_have_no_index_by_lsoa_and_street_ids_come_a_thousand_at_a_time_on_postgresql():
+    table = MonthlyCount._meta.db_table
+    with connection.cursor() as cursor:
+        indexed = [info["columns"] for info in connection.introspection.get_constraints(cursor, table).values()]
+        assert ["lsoa_id"] not in indexed
+        assert ["partnership_id", "source", "month"] in indexed
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT seqcache FROM pg_sequence WHERE seqrelid = pg_get_serial_sequence(%s, 'id')::regclass",
+                [StreetRecord._meta.db_table],
+            )
+            assert cursor.fetchone()[0] == 1000
+
+
 # ---- read_ahead ----------------------------------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import io
 
 import pytest
@@ -44,7 +45,9 @@ def test_a_real_month_lands_with_the_published_counts(geography, partnership, ad
     assert series == {run.month: crimes}
     asb = selectors.monthly_series(partnership, selectors.dataset("asb"))
     assert asb[run.month] == 321 - crimes
-    assert len(run.sha256) == 64
+    # The fingerprint of the file as imported (worked out beside the import), kept with the run.
+    data = gzip.decompress((CSP / "2019-12-leicestershire-street.csv.gz").read_bytes())
+    assert ImportRun.objects.get(pk=run.pk).sha256 == hashlib.sha256(data).hexdigest()
 
 
 def test_reimporting_a_month_replaces_it(geography, partnership, admin):
@@ -97,6 +100,7 @@ def test_a_file_for_another_area_is_refused_and_changes_nothing(geography, admin
     assert outcome.wrong_area
     assert StreetRecord.objects.count() == 0 and MonthlyCount.objects.count() == 0
     assert outcome.run.status == RunStatus.REFUSED
+    assert len(ImportRun.objects.get(pk=outcome.run.pk).sha256) == 64  # a refused file is still fingerprinted
 
 
 def test_without_geography_the_file_is_refused_with_the_command_to_run(partnership, admin):
