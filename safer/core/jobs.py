@@ -20,6 +20,24 @@ from safer.core.models import Job, JobStatus
 logger = logging.getLogger(__name__)
 
 
+# Jobs whose app shows them on a page of its own (what an import did to each file, the plan a build was for), by the
+# job's kind, or by a prefix ending in "_" for a family of kinds: the URL name of that page, which takes the job's id.
+# Apps register theirs in AppConfig.ready(); the general job page sends such jobs there.
+_JOB_PAGES: dict[str, str] = {}
+
+
+def register_job_page(kind: str, url_name: str) -> None:
+    _JOB_PAGES[kind] = url_name
+
+
+def job_page_name(kind: str) -> str | None:
+    """The URL name of the app's own page for jobs of this kind, if it has one."""
+    if kind in _JOB_PAGES:
+        return _JOB_PAGES[kind]
+    prefixes = [key for key in _JOB_PAGES if key.endswith("_") and kind.startswith(key)]
+    return _JOB_PAGES[max(prefixes, key=len)] if prefixes else None
+
+
 class JobCancelled(Exception):  # noqa: N818 - a signal, not an error
     """Raised inside a task when the person pressed Cancel."""
 

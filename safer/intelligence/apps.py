@@ -9,6 +9,12 @@ class IntelligenceConfig(AppConfig):
     def ready(self) -> None:
         import pyarrow as pa
 
+        from safer.core.jobs import register_job_page
+
+        # An import's job page lists what became of each file, with its report.
+        for kind in ("policeuk_import", "partner_import"):
+            register_job_page(kind, "intelligence:import-job")
+
         # Arrow's own allocator (mimalloc) keeps memory that one thread frees after another made it: with a file's
         # blocks made in the read-ahead thread and freed by the writer, a 1,000,000-row import peaked at 270-298 MB
         # against 217-223 MB with the system allocator, at the same speed.

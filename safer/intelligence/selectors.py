@@ -10,7 +10,7 @@ from django.db.models import QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from safer.core.models import Partnership
+from safer.core.models import Job, Partnership
 from safer.geography import selectors as geography
 from safer.intelligence.categories import ASB, CURRENT, HISTORIC, SERIOUS_VIOLENCE, STOP_SEARCH, label
 from safer.intelligence.models import (
@@ -342,6 +342,11 @@ def _outliers(series: dict[date, int]) -> list[tuple[date, int, float]]:
 
 def runs_of(partnership: Partnership) -> QuerySet[ImportRun]:
     return ImportRun.objects.filter(partnership=partnership).select_related("created_by")
+
+
+def runs_of_job(partnership: Partnership, job: Job) -> QuerySet[ImportRun]:
+    """The files a background import took, in the order it took them."""
+    return runs_of(partnership).filter(job=job).order_by("pk")
 
 
 def run_of(partnership: Partnership, run_id: int) -> ImportRun:

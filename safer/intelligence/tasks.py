@@ -53,7 +53,7 @@ def _import_upload(job: Job, progress: Progress) -> str:
     shutil.rmtree(folder, ignore_errors=True)
     parts = [f"{live} file{'s' if live != 1 else ''} imported"]
     if refused:
-        parts.append(f"{refused} refused (see the report for why)")
+        parts.append(f"{refused} refused (why is listed below)")
     return "; ".join(parts)
 
 

@@ -7,6 +7,7 @@ app_name = "intelligence"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.overview, name="overview"),
     path("imports/<int:run_id>", views.import_run, name="import-run"),
+    path("imports/jobs/<uuid:job_id>", views.import_job, name="import-job"),
     path("heat-map", views.heat_map, name="heat-map"),
     path("trends", views.trends, name="trends"),
     path("rates", views_rates.rates, name="rates"),

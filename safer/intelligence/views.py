@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from safer.core import selectors as core_selectors
 from safer.core import services as core_services
 from safer.core.http import PartnershipRequest
 from safer.core.permissions import can, require_area
+from safer.core.views.jobs import job_json
 from safer.intelligence import selectors
 from safer.intelligence.charts import line_chart
 from safer.intelligence.exports import csv_response, xlsx_response
 from safer.intelligence.forms import DatasetForm, PoliceUkUploadForm
 from safer.intelligence.models import Source
 from safer.intelligence.tasks import import_upload, upload_dir
+
+IMPORT_JOB_KINDS = {"policeuk_import", "partner_import"}
 
 
 @require_area("intelligence")
@@ -47,7 +52,7 @@ def overview(request: PartnershipRequest) -> HttpResponse:
                         out.write(chunk)
             result = import_upload.enqueue(str(job.pk))
             core_services.record_task_id(job=job, task_result_id=result.id)
-            return HttpResponseRedirect(reverse("core:job", args=[job.pk]))
+            return HttpResponseRedirect(reverse("intelligence:import-job", args=[job.pk]))
     months = selectors.live_months(request.partnership)
     years: dict[str, int] = {}
     for month in months:
@@ -66,6 +71,27 @@ def overview(request: PartnershipRequest) -> HttpResponse:
             "datasets": selectors.datasets(request.partnership)[:2],
             "page_error": bool(form.errors),
         },
+    )
+
+
+@require_area("intelligence")
+@require_GET
+def import_job(request: PartnershipRequest, job_id: uuid.UUID) -> HttpResponse:
+    """A background import's progress, then each file it took: what became of it, why a file was refused, and the
+    file's report. Only the person who started it sees it, as with every job."""
+    item = core_selectors.job_of(request.user, request.partnership, job_id)
+    if item.kind not in IMPORT_JOB_KINDS:
+        raise Http404("Not an import")
+    runs = selectors.runs_of_job(request.partnership, item)
+    back, more = ("Data and analysis", reverse("intelligence:overview")), reverse("intelligence:overview")
+    source_id = item.parameters.get("source_id") if item.kind == "partner_import" else None
+    if source_id is not None:
+        back = ("Partner data", reverse("intelligence:partner-sources"))
+        more = reverse("intelligence:partner-source", args=[int(source_id)])
+    return render(
+        request,
+        "intelligence/import_job.html",
+        {"job": item, "status": job_json(item), "runs": runs, "back": back, "more": more},
     )
 
 

@@ -80,7 +80,7 @@ def _start_import(request: PartnershipRequest, source: PartnerSource, path: Path
     )
     result = import_partner_upload.enqueue(str(job.pk))
     core_services.record_task_id(job=job, task_result_id=result.id)
-    return HttpResponseRedirect(reverse("core:job", args=[job.pk]))
+    return HttpResponseRedirect(reverse("intelligence:import-job", args=[job.pk]))
 
 
 def _save_upload(form: PartnerFileForm) -> tuple[Path, str]:

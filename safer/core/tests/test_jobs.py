@@ -86,3 +86,16 @@ def test_a_failure_keeps_personal_data_out_of_the_message(job, caplog):
     assert job.status == JobStatus.FAILED
     assert "Harriet" not in job.message
     assert str(job.pk) in job.message
+
+
+def test_a_job_whose_app_has_its_own_page_is_sent_there(partnership, analyst, client, sign_in):
+    from safer.core.jobs import job_page_name
+
+    assert job_page_name("policeuk_import") == "intelligence:import-job"
+    assert job_page_name("delivery_board_pack") == "delivery:job"  # a family of kinds, by prefix
+    assert job_page_name("import") is None
+    sign_in(client, analyst)
+    police = create_job(partnership=partnership, user=analyst, kind="policeuk_import", title="police.uk", parameters={})
+    page = client.get(reverse("core:job", args=[police.pk]))
+    assert page.status_code == 302 and page["Location"] == reverse("intelligence:import-job", args=[police.pk])
+    assert "police.uk" in client.get(page["Location"]).text

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from safer.core import selectors, services
 from safer.core.audit import record_access
 from safer.core.http import PartnershipRequest
+from safer.core.jobs import job_page_name
 from safer.core.models import AccessAction, Job, JobStatus
 from safer.core.tasks import export_dir
 
@@ -37,6 +38,9 @@ def jobs(request: PartnershipRequest) -> HttpResponse:
 @require_GET
 def job(request: PartnershipRequest, job_id: uuid.UUID) -> HttpResponse:
     item = selectors.job_of(request.user, request.partnership, job_id)
+    own_page = job_page_name(item.kind)
+    if own_page is not None:
+        return HttpResponseRedirect(reverse(own_page, args=[item.pk]))
     return render(request, "core/jobs/job.html", {"job": item, "status": job_json(item)})
 
 

@@ -116,6 +116,45 @@ def test_upload_runs_as_a_background_job_with_a_report(client, sign_in, analyst,
     assert "1,029" in report and "345" in report and "684" in report  # read, imported, outside the area
 
 
+def test_the_import_page_says_what_became_of_each_file_and_why_one_was_refused(
+    client, sign_in, analyst, council, other_council, geography, partnership
+):
+    from safer.core.models import Job
+    from safer.core.tests.factories import make_member
+
+    sign_in(client, analyst)
+    content = gzip.decompress((CSP / "2020-01-leicestershire-street.csv.gz").read_bytes())
+    good = SimpleUploadedFile("2020-01-leicestershire-street.csv", content, content_type="text/csv")
+    header_only = SimpleUploadedFile(
+        "2020-02-leicestershire-street.csv", content.splitlines(keepends=True)[0], content_type="text/csv"
+    )
+    response = client.post(reverse("intelligence:overview"), {"upload": [good, header_only]})
+    job = Job.objects.get(kind="policeuk_import")
+    assert response["Location"] == reverse("intelligence:import-job", args=[job.pk])
+    page = client.get(response["Location"]).text
+    assert "1 file imported; 1 refused (why is listed below)" in page
+    live = ImportRun.objects.get(job=job, status=RunStatus.LIVE)
+    refused = ImportRun.objects.get(job=job, status=RunStatus.REFUSED)
+    for run in (live, refused):
+        link = f'href="{reverse("intelligence:import-run", args=[run.pk])}"><span class="govuk-visually-hidden">'
+        assert link + f"Import report for </span>{run.file_name}</a>" in page
+    rows = [row.split("</td>")[:7] for row in page.split('<tr class="govuk-table__row">')[2:4]]
+    cells = [[cell.rsplit(">", 1)[-1].strip() for cell in row] for row in rows]
+    assert [c[1:] for c in cells] == [
+        ["Jan 2020", "In use", "1,029", "345", "684", "0"],
+        ["Unknown", "Refused", "0", "0", "0", "0"],
+    ]
+    assert "Why a file was refused" in page
+    assert "2020-02-leicestershire-street.csv: the file has a header but no rows." in page
+    # Jobs are their starter's: a colleague and another partnership's analyst get 404, as for the general job page.
+    colleague = make_member(council, "analyst", email="colleague@council.example")
+    sign_in(client, colleague)
+    assert client.get(response["Location"]).status_code == 404
+    stranger = make_member(other_council, "analyst", email="stranger@nwleics.example")
+    sign_in(client, stranger)
+    assert client.get(response["Location"]).status_code == 404
+
+
 def test_upload_refuses_other_file_types(client, sign_in, analyst, geography):
     sign_in(client, analyst)
     upload = SimpleUploadedFile("crimes.pdf", b"%PDF-1.4", content_type="application/pdf")

@@ -250,14 +250,22 @@ def test_analyst_adds_a_source_maps_the_first_file_and_the_second_goes_straight_
         {"date": "Date reported", "location": "lsoa", "lsoa": "LSOA", "category": "Type", "reference": "Ref"},
     )
     job = Job.objects.get(kind="partner_import")
-    assert page["Location"] == reverse("core:job", args=[job.pk])
+    assert page["Location"] == reverse("intelligence:import-job", args=[job.pk])
     assert job.status == JobStatus.SUCCEEDED, job.message
     assert "5 rows imported for Council ASB reports; 1 outside the area skipped; 2 rejected" in job.message
+    # The job's page names the file, what became of it and its report; the general job address leads there.
+    assert client.get(reverse("core:job", args=[job.pk]))["Location"] == page["Location"]
+    job_page = client.get(page["Location"]).text
+    run = ImportRun.objects.get(job=job)
+    assert f'href="{reverse("intelligence:import-run", args=[run.pk])}"><span' in job_page
+    assert "Import report for </span>asb-q4.csv</a>" in job_page
+    assert "Files in this import" not in job_page and "File in this import" in job_page
+    assert f'href="{reverse("intelligence:partner-source", args=[source.pk])}">Import more files' in job_page
     # The next file with the same columns imports without the mapping step.
     upload = io.BytesIO(ASB_CSV.encode())
     upload.name = "asb-q4-v2.csv"
     page = client.post(reverse("intelligence:partner-source", args=[source.pk]), {"upload": upload})
-    assert page["Location"].startswith("/jobs/")
+    assert page["Location"].startswith("/intelligence/imports/jobs/")
     source_page = client.get(reverse("intelligence:partner-source", args=[source.pk])).text
     assert "January 2022 to March 2022" in source_page and "asb-q4-v2.csv" in source_page
     # Its figures are in the heat map and trace back to the file's lines.

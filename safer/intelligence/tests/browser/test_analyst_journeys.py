@@ -88,6 +88,22 @@ def test_analyst_uploads_a_month_and_reads_its_report(tab, sign_in_by_cookie, an
     expect(tab.page.get_by_role("progressbar", name="Progress")).to_have_attribute("value", "100")
     assert summary_value(tab, "Status") == "Finished"
     assert summary_value(tab, "Message") == "1 file imported"
+    files = tab.main.get_by_role("table", name="File in this import")
+    expect(files.get_by_role("row")).to_have_count(2)
+    expect(files.get_by_role("row").nth(1)).to_have_text(re.compile(r"Jan 2020\s*In use\s*1,029\s*345\s*684\s*0"))
+    expect(files.get_by_role("link", name="Import report for 2020-01-leicestershire-street.csv")).to_be_visible()
+
+    # A file with nothing in it is refused, and the job's page says why.
+    empty = tmp_path / "2020-02-leicestershire-street.csv"
+    empty.write_bytes(month.read_bytes().splitlines(keepends=True)[0])
+    tab.goto("/intelligence/")
+    tab.field("police.uk files").set_input_files(empty)
+    tab.submit("Import", state="police.uk import: a refused file")
+    assert summary_value(tab, "Message") == "0 files imported; 1 refused (why is listed below)"
+    expect(tab.main.get_by_role("heading", name="Why a file was refused", level=2)).to_be_visible()
+    assert summary_value(tab, "2020-02-leicestershire-street.csv") == (
+        "2020-02-leicestershire-street.csv: the file has a header but no rows."
+    )
 
     tab.navigate_by(menu(tab).get_by_role("link", name="Data and analysis").click)
     tab.expect_text("1 month, January 2020 to January 2020.")
