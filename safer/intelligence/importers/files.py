@@ -5,6 +5,8 @@ Nothing here reads a whole file into memory: each file is opened as a stream whe
 
 from __future__ import annotations
 
+import codecs
+import csv
 import gzip
 import io
 import zipfile
@@ -25,6 +27,77 @@ class ImportRefused(Exception):  # noqa: N818 - a refusal, read as a sentence
 
 class WrongArea(ImportRefused):
     """No located row of the file lies in the partnership's area."""
+
+
+@dataclass(frozen=True)
+class BadByte:
+    """The first byte of a file that is not UTF-8: its line, the CSV column it falls in, and its value."""
+
+    line: int
+    column: str  # the column's heading; "" where it cannot be told (the header row itself, a very long line)
+    byte: int
+
+    def where(self) -> str:
+        return f"line {self.line}" + (f", column '{self.column}'" if self.column else "")
+
+    def describe(self) -> str:
+        return f"{self.where()}: the file is not UTF-8 text (byte 0x{self.byte:02x} cannot be read)"
+
+
+LONGEST_LINE_READ = 1 << 20  # a line is looked at in pieces of this size, so a file with no line breaks stays small
+
+
+def first_bad_byte(open_bytes: Callable[[], IO[bytes]]) -> BadByte | None:
+    """Where a file stops being UTF-8, read again a line at a time once decoding it has failed.
+
+    A text reader decodes a file in large blocks, so the error it raises says neither the line nor the column: an
+    error in a block is raised before the lines before it in that block are read. None if every byte decodes."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    header: list[str] | None = None
+    number, line_start = 1, True
+    with open_bytes() as raw:
+        while piece := raw.readline(LONGEST_LINE_READ):
+            try:
+                text = decoder.decode(piece)
+            except UnicodeDecodeError as exc:
+                position = max(0, exc.start - (len(exc.object) - len(piece)))
+                column = ""
+                whole_line = line_start and (piece.endswith(b"\n") or len(piece) < LONGEST_LINE_READ)
+                if whole_line and number > 1 and header is not None:
+                    column = _column_of_bad_byte(piece, header)
+                return BadByte(line=number, column=column, byte=piece[min(position, len(piece) - 1)])
+            if number == 1 and line_start and piece.endswith(b"\n"):
+                header = _values(text.removeprefix("\ufeff"))
+            line_start = piece.endswith(b"\n")
+            if line_start:
+                number += 1
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:  # the file ends inside a character
+            return BadByte(line=number if not line_start else number - 1, column="", byte=exc.object[exc.start])
+    return None
+
+
+def _values(line: str) -> list[str] | None:
+    """A line's values as the csv module reads them, or None if it cannot read the line alone (a lone CR)."""
+    try:
+        return [value.strip() for value in next(csv.reader([line]), [])]
+    except csv.Error:
+        return None
+
+
+def _column_of_bad_byte(line: bytes, header: list[str]) -> str:
+    """The heading of the column whose value holds the line's first byte that is not UTF-8 ("" if not told)."""
+    for index, value in enumerate(_values(line.decode("utf-8", "surrogateescape")) or []):
+        if any("\udc80" <= char <= "\udcff" for char in value):
+            return header[index] if index < len(header) else f"column {index + 1}"
+    return ""
+
+
+def not_utf8(open_bytes: Callable[[], IO[bytes]], error: UnicodeDecodeError) -> str:
+    """The message for a file a text reader could not decode: where the first bad byte is, if it can be found."""
+    found = first_bad_byte(open_bytes)
+    return found.describe() if found else f"the file is not UTF-8 text ({error.reason})"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from datetime import date
 from typing import NamedTuple
 
 from safer.intelligence.importers import policeuk
-from safer.intelligence.importers.files import DataFile, ImportRefused
+from safer.intelligence.importers.files import DataFile, ImportRefused, not_utf8
 from safer.intelligence.importers.policeuk import CRIME_ID, LSOA_CODE, FileFacts, RowProblem, parse_month
 
 SUFFIX = "-outcomes.csv"
@@ -88,7 +88,8 @@ def read_outcomes_file(data_file: DataFile, facts: FileFacts) -> Iterator[Outcom
                     continue
                 yield OutcomeRow(line, month, crime_id, lsoa_code, outcome[:120])
         except UnicodeDecodeError as exc:
-            message = f"{name}: line {reader.line_num + 1}: the file is not UTF-8 text ({exc.reason})."
+            where = not_utf8(data_file.open_bytes, exc)
+            message = f"{name}: {where}. Use the file exactly as downloaded from data.police.uk."
             raise ImportRefused(message) from exc
         except csv.Error as exc:
             raise ImportRefused(f"{name}: line {reader.line_num}: the CSV is malformed ({exc}).") from exc

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from safer.intelligence.importers.files import ImportRefused
+from safer.intelligence.importers.files import ImportRefused, not_utf8
 from safer.intelligence.importers.policeuk import RowProblem
 
 FIELDS = ("date", "category", "lsoa", "ward", "latitude", "longitude", "easting", "northing", "reference")
@@ -145,8 +145,8 @@ def _csv_rows(path: Path, name: str, header_only: bool) -> Iterator[tuple[int, l
                 raise ImportRefused(f"{name}: the file is empty. Export it again with a header row of column names.")
     except UnicodeDecodeError as exc:
         raise ImportRefused(
-            f"{name}: the file is not UTF-8 text (a byte at position {exc.start} cannot be read). Save it from "
-            "Excel as 'CSV UTF-8 (Comma delimited)' and try again."
+            f"{name}: {not_utf8(lambda: path.open('rb'), exc)}. Save it from Excel as 'CSV UTF-8 (Comma "
+            "delimited)' and try again."
         ) from exc
     except csv.Error as exc:
         raise ImportRefused(f"{name}: the CSV is damaged ({exc}). Export it again.") from exc

@@ -15,7 +15,7 @@ from datetime import date
 from typing import NamedTuple
 
 from safer.intelligence.categories import ASB, SLUG_FOR_LABEL
-from safer.intelligence.importers.files import DataFile, ImportRefused
+from safer.intelligence.importers.files import DataFile, ImportRefused, not_utf8
 
 SUFFIX = "-street.csv"
 COLUMNS = [
@@ -146,8 +146,8 @@ def read_street_file(data_file: DataFile, facts: FileFacts) -> Iterator[StreetRo
                 )
         except UnicodeDecodeError as exc:
             raise ImportRefused(
-                f"{name}: line {line + 1}: the file is not UTF-8 text ({exc.reason}). Use the file exactly as "
-                "downloaded from data.police.uk, not one re-saved by a spreadsheet."
+                f"{name}: {not_utf8(data_file.open_bytes, exc)}. Use the file exactly as downloaded from "
+                "data.police.uk, not one re-saved by a spreadsheet."
             ) from exc
         except csv.Error as exc:
             raise ImportRefused(f"{name}: line {reader.line_num}: the CSV is malformed ({exc}).") from exc

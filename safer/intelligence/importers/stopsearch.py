@@ -14,7 +14,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from safer.intelligence.importers import policeuk
-from safer.intelligence.importers.files import DataFile, ImportRefused
+from safer.intelligence.importers.files import DataFile, ImportRefused, not_utf8
 from safer.intelligence.importers.policeuk import FileFacts, RowProblem
 
 SUFFIX = "-stop-and-search.csv"
@@ -98,9 +98,8 @@ def read_stop_search_file(data_file: DataFile, facts: FileFacts) -> Iterator[Sea
                     continue
                 yield _parse(line, [cell.strip() for cell in row], facts)
         except UnicodeDecodeError as exc:
-            raise ImportRefused(
-                f"{name}: line {reader.line_num + 1}: the file is not UTF-8 text ({exc.reason})."
-            ) from exc
+            where = not_utf8(data_file.open_bytes, exc)
+            raise ImportRefused(f"{name}: {where}. Use the file exactly as downloaded from data.police.uk.") from exc
         except csv.Error as exc:
             raise ImportRefused(f"{name}: line {reader.line_num}: the CSV is malformed ({exc}).") from exc
 

@@ -52,6 +52,20 @@ def test_damaged_stop_and_search_files_never_crash(cut, noise, at):
             assert item.line >= 2 and item.reason
 
 
+def test_a_stop_and_search_or_outcomes_file_that_is_not_utf8_is_named_by_the_bad_bytes_line_and_column():
+    searches = SEARCHES.split(b"\n")
+    searches[5] = searches[5].replace(b"Person search", b"Person s\xe9arch", 1)
+    assert b"\xe9" in searches[5]
+    data_file = memory_file("2019-06-greater-manchester-stop-and-search.csv", b"\n".join(searches))
+    with pytest.raises(ImportRefused, match=r"line 6, column 'Type': the file is not UTF-8 text \(byte 0xe9"):
+        list(read_stop_search_file(data_file, search_facts(data_file)))
+    outcomes = OUTCOMES.split(b"\n")
+    outcomes[3] = outcomes[3].replace(b"Investigation", b"Investigati\xf6n", 1)
+    data_file = memory_file("2020-02-leicestershire-outcomes.csv", b"\n".join(outcomes))
+    with pytest.raises(ImportRefused, match=r"line 4, column 'Outcome type': the file is not UTF-8 text \(byte 0xf6"):
+        list(read_outcomes_file(data_file, outcome_facts(data_file)))
+
+
 OUTCOMES = outcomes_for("2020-02", "2019-12", "Investigation complete; no suspect identified", 40)[0][:3000]
 
 

@@ -162,7 +162,7 @@ def _bng_inside(lsoa):
         (
             "latin1.csv",
             "Ref,Date reported,Type,LSOA\nA1,03/01/2022,Caf\xe9 noise,E01025980\n".encode("latin-1"),
-            "is not UTF-8",
+            "line 2, column 'Type': the file is not UTF-8 text (byte 0xe9 cannot be read)",
         ),
         ("empty.csv", b"", "the file is empty"),
         ("header-only.csv", b"Ref,Date reported,Type,LSOA\n", "has a header but no rows"),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
+import io
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from safer.intelligence.importers.files import ImportRefused, discover
+from safer.intelligence.importers.files import BadByte, ImportRefused, discover, first_bad_byte
 from safer.intelligence.importers.policeuk import (
     COLUMNS,
     RowProblem,
@@ -64,7 +67,10 @@ def test_zip_archive_layout(tmp_path):
         (HEADER.replace("Crime type", "Offence").encode(), "unexpected 'Offence'"),
         ((HEADER + row()).encode("utf-16"), "not UTF-8 text"),
         ((HEADER + row() + row()[:40]).encode(), "line 3: the last row has 1 value where 12 are expected"),
-        (HEADER.encode() + row().encode()[:-2] + b"\xff\xfe\r\n", "line 2: the file is not UTF-8"),
+        (
+            HEADER.encode() + row().encode()[:-2] + b"\xff\xfe\r\n",
+            r"line 2, column 'Context': the file is not UTF-8 text \(byte 0xff cannot be read\)",
+        ),
     ],
 )
 def test_damaged_files_are_refused_with_file_and_line(content, expected):
@@ -141,3 +147,33 @@ def test_spaces_around_values_are_tolerated():
     _, items = read_all(memory_file("2019-12-x-street.csv", (HEADER + padded).encode()))
     assert isinstance(items[0], StreetRow)
     assert (items[0].category, items[0].lsoa_code) == ("burglary", "E01025980")
+
+
+def test_a_byte_that_is_not_utf8_deep_in_a_real_month_is_named_by_its_own_line_and_column():
+    # A text reader decodes 8 KB and more at a time, so the error comes before the lines ahead of it in the block are
+    # read: the line it had reached was up to a block away from the bad byte. The byte itself is found and named.
+    lines = gzip.decompress((CSP / "2019-12-leicestershire-street.csv.gz").read_bytes()).split(b"\n")
+    assert b"On or near " in lines[499]
+    lines[499] = lines[499].replace(b"On or near ", b"On or n\xe9ar ", 1)
+    with pytest.raises(ImportRefused) as caught:
+        read_all(memory_file("2019-12-leicestershire-street.csv", b"\n".join(lines)))
+    assert str(caught.value).startswith(
+        "2019-12-leicestershire-street.csv: line 500, column 'Location': the file is not UTF-8 text (byte 0xe9"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"\xef\xbb\xbfA,B\r\n1,2\r\n", None),  # a byte-order mark is UTF-8
+        (b"A,B\n1,2\n", None),
+        (b"A,B\n1,caf\xe9\n", BadByte(2, "B", 0xE9)),
+        (b'A,B\n"x,\xff",2\n', BadByte(2, "A", 0xFF)),  # a quoted value with a comma
+        (b"A,B\n1,2\n3,\xc3", BadByte(3, "", 0xC3)),  # cut off inside a character
+        (b"A,\x80B\n1,2\n", BadByte(1, "", 0x80)),  # the header row itself
+        (b"A,B\n1," + b"x" * 3_000_000 + b"\xff\n", BadByte(2, "", 0xFF)),  # read in pieces: no column told
+        (b"A,B\n1,\xe2\x82\xac2\n", None),  # a euro sign across no boundary
+    ],
+)
+def test_the_first_byte_that_is_not_utf8_is_found_by_line_and_column(content, expected):
+    assert first_bad_byte(lambda: io.BytesIO(content)) == expected
