@@ -59,7 +59,13 @@ function render(container, data) {
       continue;
     }
     const value = key === "percent" ? percent : data[key];
-    const text = value === null || value === undefined ? "" : String(value);
+    // Counts as the page writes them: 1,112 not 1112.
+    const text =
+      value === null || value === undefined
+        ? ""
+        : typeof value === "number" && key !== "percent"
+          ? value.toLocaleString("en-GB")
+          : String(value);
     if (field.textContent !== text) {
       field.textContent = text;
     }

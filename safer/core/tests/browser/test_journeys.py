@@ -305,8 +305,8 @@ def test_job_page_follows_a_job_while_it_runs(tab, sign_in_by_cookie, dpo):
         kind="access_log_export",
         title="Access log export (CSV)",
         status=JobStatus.RUNNING,
-        rows_done=40,
-        rows_total=100,
+        rows_done=40_000,
+        rows_total=100_000,
     )
     sign_in_by_cookie(tab, dpo)
     tab.page.clock.install()  # the page polls every 1.5 s: move its clock on instead of waiting
@@ -314,22 +314,23 @@ def test_job_page_follows_a_job_while_it_runs(tab, sign_in_by_cookie, dpo):
         tab.goto(f"/jobs/{job.pk}", state="Job page: running")
     progress = tab.page.get_by_role("progressbar", name="Progress")
     expect(progress).to_have_attribute("value", "40")
+    expect(tab.main).to_contain_text("40%: 40,000 of 100,000 rows")
     expect(tab.main).to_contain_text("Running")
     expect(tab.button("Cancel")).to_be_visible()
 
-    Job.objects.filter(pk=job.pk).update(rows_done=70)
+    Job.objects.filter(pk=job.pk).update(rows_done=70_000)
     tab.page.clock.run_for(1_600)
-    expect(tab.main).to_contain_text("70%: 70 of 100 rows")
+    expect(tab.main).to_contain_text("70%: 70,000 of 100,000 rows")  # counts written as the page writes them
     expect(progress).to_have_js_property("value", 70)
     tab.check_a11y("Job page: progress updated by polling")
 
     Job.objects.filter(pk=job.pk).update(
-        status=JobStatus.SUCCEEDED, rows_done=100, message="100 access events exported"
+        status=JobStatus.SUCCEEDED, rows_done=100_000, message="100,000 access events exported"
     )
     tab.navigate_by(lambda: tab.page.clock.run_for(1_600), state="Job page: finished, reloaded by itself")
     expect(progress).to_have_attribute("value", "100")
     expect(tab.main).to_contain_text("Finished")
-    expect(tab.main).to_contain_text("100 access events exported")
+    expect(tab.main).to_contain_text("100,000 access events exported")
     expect(tab.button("Cancel")).to_have_count(0)
 
 
