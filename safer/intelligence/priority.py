@@ -295,7 +295,7 @@ class GapSeries:
 
     @property
     def noun(self) -> str:
-        return "incidents" if self.dataset.is_asb else "crimes"
+        return self.dataset.noun
 
     @property
     def complete_rows(self) -> int:

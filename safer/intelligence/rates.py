@@ -128,9 +128,7 @@ class RateTable:
 
     @property
     def noun(self) -> str:
-        if self.dataset.source == Source.POLICEUK_STOP_SEARCH:
-            return "searches"
-        return "incidents" if self.dataset.is_asb else "crimes"
+        return self.dataset.noun
 
     @property
     def level_name(self) -> str:

@@ -53,6 +53,27 @@ class Dataset:
     is_asb: bool = False
     source: str = Source.POLICEUK_STREET
 
+    @property
+    def is_partner(self) -> bool:
+        return self.source.startswith("partner:")
+
+    @property
+    def noun(self) -> str:
+        """What one counted row is, in the plural: crimes, ASB incidents, searches, or a partner's records."""
+        if self.is_partner:
+            return "records"
+        if self.source == Source.POLICEUK_STOP_SEARCH:
+            return "searches"
+        return "incidents" if self.is_asb else "crimes"
+
+    @property
+    def source_note(self) -> str:
+        if self.is_partner:
+            return "Source: the partner's files as imported here (partner data, not published open data)."
+        if self.source == Source.POLICEUK_STOP_SEARCH:
+            return "Source: police.uk stop-and-search data, Open Government Licence v3.0."
+        return "Source: police.uk street-level data, Open Government Licence v3.0."
+
 
 def datasets(partnership: Partnership | None = None) -> list[Dataset]:
     """What the analyst can choose: all recorded crime, ASB incidents, each category; and, given the partnership,

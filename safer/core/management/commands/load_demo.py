@@ -20,6 +20,7 @@ STOP_SEARCH = FIXTURES / "gmp-stop-and-search"
 
 
 DEMO_CONTENT = (
+    "safer.intelligence.demo",
     "safer.cases.demo",
     "safer.interventions.demo",
     "safer.plans.demo",
