@@ -407,12 +407,15 @@ def partner_records_for_cell(partnership: Partnership, chosen: Dataset, month: d
     return qs.select_related("lsoa", "ward").order_by("occurred_on", "line")
 
 
-def category_ranking(partnership: Partnership, start: date, end: date) -> list[tuple[str, int]]:
-    """Most prevalent categories in a period (inclusive months), ASB listed apart by the caller."""
+def category_ranking(
+    partnership: Partnership, start: date, end: date, source: str = Source.POLICEUK_STREET
+) -> list[tuple[str, int]]:
+    """Most prevalent categories in a period (inclusive months), ASB listed apart by the caller: police.uk's, or a
+    partner source's own (its file's category column)."""
     rows = (
         MonthlyCount.objects.filter(
             partnership=partnership,
-            source=Source.POLICEUK_STREET,
+            source=source,
             month__gte=start,
             month__lte=end,
             lsoa__isnull=False,
@@ -486,9 +489,16 @@ def trend(partnership: Partnership, chosen: Dataset) -> Trend | None:
         ),
     ]
     start_12 = add_months(last, -11)
-    ranking = [
-        (name, n) for name, n in category_ranking(partnership, start_12, last) if chosen.is_asb or name != label(ASB)
-    ]
+    if chosen.is_partner:
+        ranking = category_ranking(partnership, start_12, last, chosen.source)
+    elif chosen.source == Source.POLICEUK_STOP_SEARCH:
+        ranking = []  # one category: nothing to rank
+    else:
+        ranking = [
+            (name, n)
+            for name, n in category_ranking(partnership, start_12, last)
+            if chosen.is_asb or name != label(ASB)
+        ]
     return Trend(
         dataset=chosen,
         points=points,

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 
 import pytest
 from django.urls import reverse
 
 from safer.core.demo import OADBY
-from safer.intelligence import demo
+from safer.intelligence import demo, selectors
 from safer.intelligence.models import ImportRun, PartnerRecord, PartnerSource, PriorityArea, RunStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,3 +63,14 @@ def test_the_demo_has_a_priority_neighbourhood_and_invented_fires_once(oadby, cl
     rates = client.get(reverse("intelligence:rates") + f"?dataset=partner-{source.pk}&level=ward").text
     assert "Source: the partner&#39;s files as imported" in rates and "police.uk street-level data" not in rates
     assert "a few records move its rate a lot" in rates
+    # Its trend ranks its own categories (the file's fire types), not police.uk's crimes.
+    trend = selectors.trend(oadby, selectors.dataset(f"partner-{source.pk}", oadby))
+    assert trend is not None
+    last_12 = [r for r in rows if (r["Date"][6:], r["Date"][3:5]) >= ("2021", "08")]  # August 2021 to July 2022
+    expected_ranking = Counter(r["Fire type"] for r in last_12)
+    assert dict(trend.ranking) == expected_ranking
+    assert [n for _name, n in trend.ranking] == sorted(expected_ranking.values(), reverse=True)
+    page = client.get(reverse("intelligence:trends") + f"?dataset=partner-{source.pk}").text
+    assert "The partner&#39;s categories ranked by count" in page
+    assert '<td class="govuk-table__cell">Deliberate secondary fire: refuse</td>' in page
+    assert '<td class="govuk-table__cell">Violence and sexual offences</td>' not in page
