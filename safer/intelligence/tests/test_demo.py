@@ -74,3 +74,6 @@ def test_the_demo_has_a_priority_neighbourhood_and_invented_fires_once(oadby, cl
     assert "The partner&#39;s categories ranked by count" in page
     assert '<td class="govuk-table__cell">Deliberate secondary fire: refuse</td>' in page
     assert '<td class="govuk-table__cell">Violence and sexual offences</td>' not in page
+    hotspots = client.get(reverse("intelligence:hotspots") + f"?dataset=partner-{source.pk}").text
+    assert "Source: the partner&#39;s files as imported" in hotspots
+    assert "police.uk moves every record" not in hotspots  # its anonymised map points are not the partner's

@@ -150,6 +150,7 @@ def test_the_page_lists_significant_lsoas_whose_counts_match_the_records(
     text = page.text
     assert "August 2021 to July 2022 (12 months)" in text  # the default: the latest 12 months loaded
     assert 'id="hotspots-map"' in text and 'id="hotspots-geojson"' in text
+    assert "police.uk moves every record to the nearest anonymous map point" in text
     rows = significant_rows(text)
     expected = street_counts(partnership)
     assert sum(expected.values()) == 3876
