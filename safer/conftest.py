@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -16,6 +17,24 @@ from safer.core.tests.factories import AgencyFactory, PartnershipFactory, confir
 
 # The real-browser fixtures (chromium, open_tab, tab, sign_in_by_cookie, sign_in_browser) for every app.
 pytest_plugins = ["safer.tests_support.browser_fixtures"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """pytest-django's test databases, and before they are dropped, no other session left on them (PostgreSQL).
+
+    A live-server thread can still be answering the browser's last request (a job page polls) when the session ends;
+    its connection then kept PostgreSQL from dropping the test database ("being accessed by other users")."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 @pytest.fixture(autouse=True)
