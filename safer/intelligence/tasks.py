@@ -31,9 +31,10 @@ def _import_upload(job: Job, progress: Progress) -> str:
         progress.advance(0, errors=1, message=str(exc))
         progress.flush(str(exc))
         return str(exc)
-    progress.set_total(sum(max(0, f.count_lines() - 1) for f in files))
+    lines = [max(0, f.count_lines() - 1) for f in files]
+    progress.set_total(sum(lines))
     live = refused = 0
-    for data_file in files:
+    for data_file, file_lines in zip(files, lines, strict=True):
         done_before = progress.rows_done
 
         def on_progress(rows: int, rejected: int, base: int = done_before, name: str = data_file.name) -> None:
@@ -43,7 +44,10 @@ def _import_upload(job: Job, progress: Progress) -> str:
         outcome = services.import_policeuk_file(
             partnership=job.partnership, data_file=data_file, actor=job.created_by, job=job, on_progress=on_progress
         )
-        progress.rows_done = done_before + outcome.run.rows_read
+        # A refused file is done with as a whole, however far it was read: its rows count as done, not left over.
+        progress.rows_done = done_before + (
+            max(file_lines, outcome.run.rows_read) if outcome.refused else outcome.run.rows_read
+        )
         progress.errors += outcome.run.rows_rejected + (1 if outcome.refused else 0)
         if outcome.refused:
             refused += 1

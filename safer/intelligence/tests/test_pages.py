@@ -128,23 +128,32 @@ def test_the_import_page_says_what_became_of_each_file_and_why_one_was_refused(
     header_only = SimpleUploadedFile(
         "2020-02-leicestershire-street.csv", content.splitlines(keepends=True)[0], content_type="text/csv"
     )
-    response = client.post(reverse("intelligence:overview"), {"upload": [good, header_only]})
+    wrong_columns = SimpleUploadedFile(
+        "2020-03-leicestershire-street.csv", b"Crime ID,Month,Reported by\nabc,2020-03,x\n", content_type="text/csv"
+    )
+    response = client.post(reverse("intelligence:overview"), {"upload": [good, header_only, wrong_columns]})
     job = Job.objects.get(kind="policeuk_import")
     assert response["Location"] == reverse("intelligence:import-job", args=[job.pk])
     page = client.get(response["Location"]).text
-    assert "1 file imported; 1 refused (why is listed below)" in page
+    assert "1 file imported; 2 refused (why is listed below)" in page
+    # A refused file's rows are done with (refused), not left over: 1,029 + 0 + 1 lines.
+    job.refresh_from_db()
+    assert (job.rows_done, job.rows_total) == (1_030, 1_030)
+    assert '100</span>%: <span data-app-progress-field="rows_done">1,030</span> of' in page
     live = ImportRun.objects.get(job=job, status=RunStatus.LIVE)
-    refused = ImportRun.objects.get(job=job, status=RunStatus.REFUSED)
+    refused = ImportRun.objects.get(job=job, status=RunStatus.REFUSED, file_name=header_only.name)
     for run in (live, refused):
         link = f'href="{reverse("intelligence:import-run", args=[run.pk])}"><span class="govuk-visually-hidden">'
         assert link + f"Import report for </span>{run.file_name}</a>" in page
-    rows = [row.split("</td>")[:7] for row in page.split('<tr class="govuk-table__row">')[2:4]]
+    rows = [row.split("</td>")[:7] for row in page.split('<tr class="govuk-table__row">')[2:5]]
     cells = [[cell.rsplit(">", 1)[-1].strip() for cell in row] for row in rows]
     assert [c[1:] for c in cells] == [
         ["Jan 2020", "In use", "1,029", "345", "684", "0"],
         ["Unknown", "Refused", "0", "0", "0", "0"],
+        ["Unknown", "Refused", "0", "0", "0", "0"],
     ]
-    assert "Why a file was refused" in page
+    assert "Why 2 files were refused" in page
+    assert "2020-03-leicestershire-street.csv: line 1: this is not a police.uk street-level file" in page
     assert "2020-02-leicestershire-street.csv: the file has a header but no rows." in page
     # Jobs are their starter's: a colleague and another partnership's analyst get 404, as for the general job page.
     colleague = make_member(council, "analyst", email="colleague@council.example")
