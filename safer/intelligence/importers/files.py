@@ -162,8 +162,13 @@ def discover(paths: list[Path], suffix: str | tuple[str, ...]) -> Iterator[DataF
             yield from discover(matched, suffix)
         elif path.suffix.lower() == ".zip":
             yield from _discover_zip(path, suffix)
-        else:
+        elif path.suffix.lower() in (".csv", ".gz"):
             yield _single(path)
+        else:
+            raise ImportRefused(
+                f"{path.name}: not a CSV, ZIP or GZ file. Give the {_names(suffix)} files from data.police.uk, a "
+                "folder of them, or the monthly archive .zip."
+            )
 
 
 def _matches(name: str, suffix: str | tuple[str, ...]) -> bool:

@@ -189,6 +189,14 @@ def test_command_reports_a_refused_file(geography, partnership, tmp_path):
         call_command("import_policeuk", str(bad), "--partnership", partnership.slug)
 
 
+def test_command_refuses_a_file_that_is_not_csv_zip_or_gz_before_any_import(geography, partnership, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello world\n")
+    with pytest.raises(CommandError, match=r"notes.txt: not a CSV, ZIP or GZ file\. Give the"):
+        call_command("import_policeuk", str(notes))
+    assert not ImportRun.objects.exists()  # not tried against each partnership in turn
+
+
 def test_memory_stays_flat_when_streaming(geography, partnership, admin):
     """Rows are never all held at once: a 20,000-row file stages in chunks."""
     import tracemalloc
