@@ -91,7 +91,7 @@ def test_analyst_uploads_a_month_and_reads_its_report(tab, sign_in_by_cookie, an
     files = tab.main.get_by_role("table", name="File in this import")
     expect(files.get_by_role("row")).to_have_count(2)
     expect(files.get_by_role("row").nth(1)).to_have_text(re.compile(r"Jan 2020\s*In use\s*1,029\s*345\s*684\s*0"))
-    expect(files.get_by_role("link", name="Import report for 2020-01-leicestershire-street.csv")).to_be_visible()
+    expect(files.get_by_role("link", name="2020-01-leicestershire-street.csv (its import report)")).to_be_visible()
 
     # A file with nothing in it is refused, and the job's page says why.
     empty = tmp_path / "2020-02-leicestershire-street.csv"
@@ -113,7 +113,7 @@ def test_analyst_uploads_a_month_and_reads_its_report(tab, sign_in_by_cookie, an
     expect(imported).to_contain_text("In use")
     expect(imported).to_contain_text("1,029")
 
-    tab.click_link("2020-01-leicestershire-street.csv")
+    tab.click_link("2020-01-leicestershire-street.csv (its import report)")
     tab.expect_heading("2020-01-leicestershire-street.csv")
     assert summary_value(tab, "Rows read") == "1,029"
     assert summary_value(tab, "Skipped: outside the area") == "684"
