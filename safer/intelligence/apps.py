@@ -10,9 +10,10 @@ class IntelligenceConfig(AppConfig):
         import pyarrow as pa
 
         from safer.core.jobs import register_job_page
+        from safer.intelligence.tasks import IMPORT_JOB_KINDS
 
         # An import's job page lists what became of each file, with its report.
-        for kind in ("policeuk_import", "partner_import"):
+        for kind in IMPORT_JOB_KINDS:
             register_job_page(kind, "intelligence:import-job")
 
         # Arrow's own allocator (mimalloc) keeps memory that one thread frees after another made it: with a file's

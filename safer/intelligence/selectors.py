@@ -67,6 +67,16 @@ class Dataset:
         return "incidents" if self.is_asb else "crimes"
 
     @property
+    def counted(self) -> str:
+        """What a count counts, as a sentence says it: "recorded crimes", "ASB incidents"…"""
+        return {
+            "crimes": "recorded crimes",
+            "incidents": "ASB incidents",
+            "searches": "stop and searches",
+            "records": "the partner's records",
+        }[self.noun]
+
+    @property
     def source_note(self) -> str:
         if self.is_partner:
             return "Source: the partner's files as imported here (partner data, not published open data)."

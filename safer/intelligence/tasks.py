@@ -13,6 +13,11 @@ from safer.core.models import Job
 from safer.intelligence import services
 from safer.intelligence.importers.files import ImportRefused, discover
 
+# The kinds of this app's import jobs (their page: views.import_job, registered in apps.py).
+POLICEUK_IMPORT_JOB = "policeuk_import"
+PARTNER_IMPORT_JOB = "partner_import"
+IMPORT_JOB_KINDS = (POLICEUK_IMPORT_JOB, PARTNER_IMPORT_JOB)
+
 
 def upload_dir(job_id: object) -> Path:
     return Path(settings.VAR_DIR) / "uploads" / str(job_id)

@@ -21,9 +21,13 @@ from safer.intelligence.charts import line_chart
 from safer.intelligence.exports import csv_response, xlsx_response
 from safer.intelligence.forms import DatasetForm, PoliceUkUploadForm
 from safer.intelligence.models import Source
-from safer.intelligence.tasks import import_upload, upload_dir
-
-IMPORT_JOB_KINDS = {"policeuk_import", "partner_import"}
+from safer.intelligence.tasks import (
+    IMPORT_JOB_KINDS,
+    PARTNER_IMPORT_JOB,
+    POLICEUK_IMPORT_JOB,
+    import_upload,
+    upload_dir,
+)
 
 
 @require_area("intelligence")
@@ -39,7 +43,7 @@ def overview(request: PartnershipRequest) -> HttpResponse:
             job = core_services.create_job(
                 partnership=request.partnership,
                 user=request.user,
-                kind="policeuk_import",
+                kind=POLICEUK_IMPORT_JOB,
                 title="police.uk import: " + ", ".join(f.name or "" for f in form.cleaned_data["upload"])[:150],
                 parameters={},
             )
@@ -84,7 +88,7 @@ def import_job(request: PartnershipRequest, job_id: uuid.UUID) -> HttpResponse:
         raise Http404("Not an import")
     runs = selectors.runs_of_job(request.partnership, item)
     back, more = ("Data and analysis", reverse("intelligence:overview")), reverse("intelligence:overview")
-    source_id = item.parameters.get("source_id") if item.kind == "partner_import" else None
+    source_id = item.parameters.get("source_id") if item.kind == PARTNER_IMPORT_JOB else None
     if source_id is not None:
         back = ("Partner data", reverse("intelligence:partner-sources"))
         more = reverse("intelligence:partner-source", args=[int(source_id)])

@@ -22,7 +22,7 @@ from safer.intelligence.forms_partner import MappingForm, PartnerFileForm, Sourc
 from safer.intelligence.importers.files import ImportRefused
 from safer.intelligence.importers.partner import Mapping, read_header
 from safer.intelligence.models import ImportRun, PartnerSource
-from safer.intelligence.tasks import import_partner_upload, pending_dir
+from safer.intelligence.tasks import PARTNER_IMPORT_JOB, import_partner_upload, pending_dir
 
 PENDING = "partner-upload-{}"  # session key: the file waiting for its source's mapping
 
@@ -74,7 +74,7 @@ def _start_import(request: PartnershipRequest, source: PartnerSource, path: Path
     job = core_services.create_job(
         partnership=request.partnership,
         user=request.user,
-        kind="partner_import",
+        kind=PARTNER_IMPORT_JOB,
         title=f"{source.name}: {name}"[:200],
         parameters={"source_id": source.pk, "file": path.parent.name, "name": name},
     )
