@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
@@ -42,6 +43,7 @@ def environment(**options: Any) -> Environment:
     env = Environment(**options)  # noqa: S701 - select_autoescape is set just above
     env.globals.update(
         static=static,
+        static_url=settings.STATIC_URL,
         url=url,
         get_messages=get_messages,
     )

@@ -74,6 +74,10 @@ cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$
 cp node_modules/leaflet/dist/images/*.png "$STATIC/leaflet/images/"
 cp node_modules/leaflet/LICENSE "$STATIC/leaflet/LICENSE"
 
+# 3c. No source-map comments: the .map files are not shipped, and production's collectstatic (the manifest storage)
+#     refuses a file that names one it cannot find.
+sed -i -E 's@//# sourceMappingURL=[^[:space:]]*[[:space:]]*$@@' "$STATIC/govuk/govuk-frontend.min.js" "$STATIC/leaflet/leaflet.js"
+
 # 4. Licence notes. The govuk-frontend npm package ships no LICENSE file; this
 #    is the text of LICENSE.txt in github.com/alphagov/govuk-frontend.
 GOVUK_VERSION=$(node -p 'require("./node_modules/govuk-frontend/package.json").version')
