@@ -192,6 +192,7 @@ MIDDLEWARE = [
     "safer.core.middleware.SessionLifetimeMiddleware",
     "safer.core.middleware.RequireTwoFactorMiddleware",
     "safer.core.middleware.CurrentPartnershipMiddleware",
+    "safer.core.refusals.RefusalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "safer.documents.middleware.ErasedCaseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
