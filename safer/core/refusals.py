@@ -10,6 +10,7 @@ their partnership's DPOs get one e-mail, and a banner on the DPO pages, for that
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +30,9 @@ from safer.core.selectors import working_context
 log = logging.getLogger(__name__)
 
 REFUSED_STATUSES = frozenset({403, 404})
+# What a record id in a URL looks like (a number or a UUID). Anything else in a URL argument could be typed-in text,
+# so the route is kept instead of the path.
+ID_LIKE = re.compile(r"[0-9A-Fa-f-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -93,13 +97,16 @@ def record_refusal(request: HttpRequest, status: int) -> AccessRefusal | None:
     if requester is None:
         return None
     record_id = str(match.kwargs.get(personal.id_argument, "")) if personal.id_argument else ""
+    path = request.path
+    if not all(ID_LIKE.fullmatch(str(value)) for value in match.kwargs.values()):
+        path, record_id = "/" + match.route, ""
     with transaction.atomic():
         refusal = AccessRefusal.objects.create(
             user=requester.user,
             agency=requester.agency,
             partnership=requester.partnership,
             method=(request.method or "")[:10],
-            path=request.path[:300],
+            path=path[:300],
             url_name=match.view_name[:100],
             record_type=personal.record_type,
             record_id=record_id[:64],

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.urls import ResolverMatch
 
 from safer.core.models import AccessRefusal
+from safer.core.refusals import record_refusal
 from safer.core.services import create_api_token
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +75,22 @@ def test_an_api_token_refused_a_case_is_recorded_without_the_purpose(caseworker_
     assert refusal.record_id == str(case.pk)
     assert refusal.by_api_token is True
     assert_no_personal_data(refusal, [*personal_data_of(case, subject), "Looking", "Shouter"])
+
+
+def test_text_in_a_url_argument_is_kept_as_the_route_not_the_path(rf, caseworker_b):
+    request = rf.post("/api/tasks/Dan Shouter/done")
+    request.user = caseworker_b
+    request.resolver_match = ResolverMatch(
+        lambda r: None,
+        (),
+        {"task_id": "Dan Shouter"},
+        url_name="complete",
+        namespaces=["api"],
+        route="api/tasks/<task_id>/done",
+    )
+    refusal = record_refusal(request, 404)
+    assert refusal is not None
+    assert (refusal.path, refusal.record_id, refusal.url_name) == ("/api/tasks/<task_id>/done", "", "api:complete")
 
 
 def test_an_api_token_without_the_case_role_is_refused_and_it_is_recorded(analyst, partnership):
