@@ -13,6 +13,7 @@ variable and says what to do.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from datetime import timedelta
@@ -74,8 +75,6 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 def env_trusted_proxies(name: str) -> int | tuple[str, ...]:
     """How many proxies stand in front (a whole number), or their addresses and networks (a comma-separated list)."""
-    import ipaddress
-
     raw = os.environ.get(name, "").strip()
     if not raw:
         return 0
