@@ -13,6 +13,7 @@ variable and says what to do.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from datetime import timedelta
@@ -70,6 +71,25 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_trusted_proxies(name: str) -> int | tuple[str, ...]:
+    """How many proxies stand in front (a whole number), or their addresses and networks (a comma-separated list)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return 0
+    if raw.isdigit():
+        return int(raw)
+    networks = []
+    for item in (part.strip() for part in raw.split(",")):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name} must be the number of proxies in front of the service (like 1) or a comma-separated list "
+                f"of their addresses or networks (like 10.0.0.5,10.1.0.0/16); {item!r} is neither."
+            ) from exc
+    return tuple(networks)
 
 
 def database_from_url(url: str) -> dict[str, Any]:
@@ -177,6 +197,7 @@ MIDDLEWARE = [
     "safer.core.middleware.SessionLifetimeMiddleware",
     "safer.core.middleware.RequireTwoFactorMiddleware",
     "safer.core.middleware.CurrentPartnershipMiddleware",
+    "safer.core.refusals.RefusalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "safer.documents.middleware.ErasedCaseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -279,7 +300,11 @@ AXES_LOCKOUT_CALLABLE = "safer.core.views.auth.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address, for the lockout and the access log: REMOTE_ADDR, or X-Forwarded-For as written by trusted
+# proxies when SAFER_TRUSTED_PROXIES is set (a number of proxies, or their addresses). django-ipware is not installed,
+# so axes' AXES_IPWARE_* settings would be ignored: axes asks safer.core.addresses instead.
+SAFER_TRUSTED_PROXIES = env_trusted_proxies("SAFER_TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "safer.core.addresses.client_address"
 
 # Sessions: inactivity timeout (the cookie age, renewed on every request) and an absolute limit.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -379,6 +404,11 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Safer Communities <no-reply@localhost>")
 
 INVITATION_DAYS = env_int("SAFER_INVITATION_DAYS", 7, minimum=1)
+
+# Refused requests for personal data: the partnership's DPOs are warned (page banner and e-mail) when one person is
+# refused this many times within this many minutes.
+SAFER_REFUSAL_ALERT_COUNT = env_int("SAFER_REFUSAL_ALERT_COUNT", 20, minimum=1)
+SAFER_REFUSAL_ALERT_MINUTES = env_int("SAFER_REFUSAL_ALERT_MINUTES", 60, minimum=1)
 
 # Background work: django.tasks with the database backend (`manage.py db_worker`).
 TASKS = {

@@ -6,13 +6,15 @@ import uuid
 
 from django.http import HttpRequest
 
+from safer.core.addresses import client_address
 from safer.core.models import AccessAction, AccessEvent, Agency, Partnership, User
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The same address the sign-in lockout uses (``SAFER_TRUSTED_PROXIES``)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request)
 
 
 def record_access(

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from safer.core import selectors
 from safer.core.permissions import can
 
 NAVIGATION: list[tuple[str, str, str | None]] = [
@@ -35,16 +36,20 @@ def site(request: HttpRequest) -> dict[str, Any]:
     signed_in = bool(user and user.is_authenticated)
     partnership = getattr(request, "partnership", None)
     navigation = []
+    dpo_page = False
     if signed_in and partnership is not None and (settings.MFA_DISABLED or user.is_verified()):  # type: ignore[union-attr]
         for label, name, area in NAVIGATION:
             if area is None or can(request, area):
                 href = reverse(name)
                 current = request.path == href or (href != "/" and request.path.startswith(href))
                 navigation.append({"text": label, "href": href, "active": current})
+                dpo_page = dpo_page or (current and area == "access_log")
     return {
         "service_name": partnership.name if partnership else "Safer Communities",
         "navigation": navigation,
         "signed_in": signed_in,
         "mfa_disabled": settings.MFA_DISABLED,
         "partnership": partnership,
+        # On the DPO's pages, the warnings of people refused many requests for personal data (safer.core.refusals).
+        "refusal_alerts": list(selectors.refusal_alerts(partnership)) if dpo_page and partnership else [],
     }

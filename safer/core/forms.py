@@ -165,11 +165,9 @@ class AgencyForm(forms.Form):
     )
 
 
-class AccessLogFilterForm(ChoicesMixin, forms.Form):
-    action = forms.ChoiceField(label="Action", required=False, choices=[("", "Any action"), *AccessAction.choices])
-    person = forms.ChoiceField(label="Person", required=False)
-    object_type = forms.ChoiceField(label="Record type", required=False)
-    object_id = forms.CharField(label="Record reference", required=False, max_length=64)
+class DateRangeForm(forms.Form):
+    """A from and to date, checked to be in order: the access log's and refused requests' filters."""
+
     date_from = forms.DateField(
         label="From",
         required=False,
@@ -183,6 +181,21 @@ class AccessLogFilterForm(ChoicesMixin, forms.Form):
         error_messages={"invalid": "Enter the end date as a real date, like 2026-06-30"},
     )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "Enter an end date that is the same as or after the start date")
+        return data
+
+
+class AccessLogFilterForm(ChoicesMixin, DateRangeForm):
+    field_order = ("action", "person", "object_type", "object_id", "date_from", "date_to")
+
+    action = forms.ChoiceField(label="Action", required=False, choices=[("", "Any action"), *AccessAction.choices])
+    person = forms.ChoiceField(label="Person", required=False)
+    object_type = forms.ChoiceField(label="Record type", required=False)
+    object_id = forms.CharField(label="Record reference", required=False, max_length=64)
+
     def __init__(self, *args: Any, people: list[tuple[str, str]], object_types: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.choice_field("person").choices = [("", "Anyone"), *people]
@@ -190,11 +203,19 @@ class AccessLogFilterForm(ChoicesMixin, forms.Form):
             (t, t.replace("_", " ")) for t in object_types
         ]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "Enter an end date that is the same as or after the start date")
-        return data
+
+class RefusalFilterForm(ChoicesMixin, DateRangeForm):
+    field_order = ("person", "agency", "date_from", "date_to")
+
+    person = forms.ChoiceField(label="Person", required=False)
+    agency = forms.ChoiceField(label="Agency", required=False)
+
+    def __init__(
+        self, *args: Any, people: list[tuple[str, str]], agencies: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.choice_field("person").choices = [("", "Anyone"), *people]
+        self.choice_field("agency").choices = [("", "Any agency"), *agencies]
 
 
 class ApiTokenForm(forms.Form):

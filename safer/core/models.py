@@ -1,4 +1,4 @@
-"""Partnerships, agencies, people and roles; the access log; API tokens; background-job progress."""
+"""Partnerships, agencies, people and roles; the access log and refused requests; API tokens; background jobs."""
 
 from __future__ import annotations
 
@@ -262,6 +262,56 @@ class AccessEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("The access log is append-only: events cannot be deleted.")
+
+
+class AccessRefusal(models.Model):
+    """A request for a page or API answer that serves personal data, refused (403) or not found (404) for the person.
+
+    It says who asked, for which record, when and from where; never any personal data (the path has no query string,
+    and the record is named by type and id). Written by ``safer.core.refusals`` for the URLs registered there.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=300, help_text="Without the query string")
+    url_name = models.CharField(max_length=100)
+    record_type = models.CharField(max_length=40, blank=True)
+    record_id = models.CharField(max_length=64, blank=True)
+    status = models.PositiveSmallIntegerField()
+    by_api_token = models.BooleanField(default=False)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-at", "-id"]
+        indexes: ClassVar[list[Any]] = [
+            models.Index(fields=["partnership", "-at"], name="refusal_partnership_at"),
+            models.Index(fields=["partnership", "user", "-at"], name="refusal_partnership_user_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.status} {self.url_name} {self.record_type} {self.record_id}"
+
+
+class RefusalAlert(models.Model):
+    """One person crossed the refusal threshold in a partnership: its DPOs were e-mailed and see a banner."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    refusals = models.PositiveIntegerField(help_text="How many refusals within the window when it was raised")
+    window_minutes = models.PositiveIntegerField()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-at", "-id"]
+        indexes: ClassVar[list[Any]] = [
+            models.Index(fields=["partnership", "user", "-at"], name="refusal_alert_user_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.refusals} refusals in {self.window_minutes} minutes"
 
 
 class ApiToken(models.Model):

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safer.core.models import (
     AccessEvent,
+    AccessRefusal,
     Agency,
     ApiToken,
     Invitation,
     Job,
     Membership,
     Partnership,
+    RefusalAlert,
     RoleGrant,
     User,
 )
@@ -151,6 +153,15 @@ class AccessLogFilter:
         )
 
 
+def _day_range(qs: QuerySet[Any], date_from: date | None, date_to: date | None) -> QuerySet[Any]:
+    tz = timezone.get_current_timezone()
+    if date_from:
+        qs = qs.filter(at__gte=datetime.combine(date_from, time.min, tzinfo=tz))
+    if date_to:
+        qs = qs.filter(at__lte=datetime.combine(date_to, time.max, tzinfo=tz))
+    return qs
+
+
 def access_events(partnership: Partnership, flt: AccessLogFilter) -> QuerySet[AccessEvent]:
     """The partnership's access log, filtered. Reading it is itself logged by the view."""
     qs = AccessEvent.objects.filter(partnership=partnership).select_related("actor", "actor_agency")
@@ -162,12 +173,7 @@ def access_events(partnership: Partnership, flt: AccessLogFilter) -> QuerySet[Ac
         qs = qs.filter(object_type=flt.object_type)
     if flt.object_id:
         qs = qs.filter(object_id=flt.object_id)
-    tz = timezone.get_current_timezone()
-    if flt.date_from:
-        qs = qs.filter(at__gte=datetime.combine(flt.date_from, time.min, tzinfo=tz))
-    if flt.date_to:
-        qs = qs.filter(at__lte=datetime.combine(flt.date_to, time.max, tzinfo=tz))
-    return qs
+    return _day_range(qs, flt.date_from, flt.date_to)
 
 
 def access_object_types(partnership: Partnership) -> list[str]:
@@ -176,6 +182,54 @@ def access_object_types(partnership: Partnership) -> list[str]:
         for t in AccessEvent.objects.filter(partnership=partnership).values_list("object_type", flat=True).distinct()
         if t
     )
+
+
+@dataclass(frozen=True)
+class RefusalFilter:
+    user_id: int | None = None
+    agency_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def refusals(partnership: Partnership, flt: RefusalFilter) -> QuerySet[AccessRefusal]:
+    """Requests for personal data refused to the partnership's people, newest first."""
+    qs = AccessRefusal.objects.filter(partnership=partnership).select_related("user", "agency")
+    if flt.user_id:
+        qs = qs.filter(user_id=flt.user_id)
+    if flt.agency_id:
+        qs = qs.filter(agency_id=flt.agency_id)
+    return _day_range(qs, flt.date_from, flt.date_to)
+
+
+@dataclass(frozen=True)
+class RefusalCount:
+    user: User
+    last_day: int
+    last_week: int
+
+
+def refusal_counts(partnership: Partnership) -> list[RefusalCount]:
+    """Each person refused anything in the last 7 days, with their refusals in the last 24 hours and 7 days, most
+    in the last day first."""
+    now = timezone.now()
+    rows = (
+        AccessRefusal.objects.filter(partnership=partnership, at__gt=now - timedelta(days=7))
+        .values("user")
+        .annotate(week=Count("id"), day=Count("id", filter=Q(at__gt=now - timedelta(hours=24))))
+        .order_by("-day", "-week", "user")
+    )
+    people = User.objects.in_bulk([row["user"] for row in rows])
+    return [RefusalCount(user=people[row["user"]], last_day=row["day"], last_week=row["week"]) for row in rows]
+
+
+REFUSAL_ALERT_DAYS = 7
+
+
+def refusal_alerts(partnership: Partnership) -> QuerySet[RefusalAlert]:
+    """The warnings raised in the partnership in the last week (the DPO pages show them as a banner)."""
+    since = timezone.now() - timedelta(days=REFUSAL_ALERT_DAYS)
+    return RefusalAlert.objects.filter(partnership=partnership, at__gt=since).select_related("user")
 
 
 def tokens_of(user: User) -> QuerySet[ApiToken]:

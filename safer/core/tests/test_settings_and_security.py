@@ -55,6 +55,12 @@ PRODUCTION = {
         ({"SAFER_SESSION_IDLE_MINUTES": "ten"}, "SAFER_SESSION_IDLE_MINUTES must be a whole number"),
         ({"SAFER_MODE": "staging"}, "SAFER_MODE must be demo, production or test"),
         ({"SECRET_KEY_FILE": "/nonexistent/secret"}, "SECRET_KEY_FILE points at '/nonexistent/secret'"),
+        (
+            {"SAFER_TRUSTED_PROXIES": "10.0.0.1,proxy.local"},
+            "SAFER_TRUSTED_PROXIES must be the number of proxies in front of the service (like 1) or a comma-separated "
+            "list of their addresses or networks (like 10.0.0.5,10.1.0.0/16); 'proxy.local' is neither.",
+        ),
+        ({"SAFER_REFUSAL_ALERT_COUNT": "0"}, "SAFER_REFUSAL_ALERT_COUNT must be at least 1 (got 0)"),
     ],
 )
 def test_bad_configuration_names_the_setting(env, expected):

@@ -1,7 +1,8 @@
-"""The data protection officer's access log: list, filter, export."""
+"""The data protection officer's access log (list, filter, export) and the requests for personal data refused."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from safer.core import selectors, services
 from safer.core.audit import record_access
-from safer.core.forms import AccessLogFilterForm
+from safer.core.forms import AccessLogFilterForm, RefusalFilterForm
 from safer.core.http import PartnershipRequest
 from safer.core.models import AccessAction
 from safer.core.permissions import require_area
@@ -84,3 +85,49 @@ def export_access_log_view(request: PartnershipRequest) -> HttpResponse:
     result = export_access_log.enqueue(str(job.pk))
     services.record_task_id(job=job, task_result_id=result.id)
     return HttpResponseRedirect(reverse("core:job", args=[job.pk]))
+
+
+def refusal_filter_form(request: PartnershipRequest, data: object) -> RefusalFilterForm:
+    people = [
+        (str(p.user.pk), f"{p.user.full_name} ({p.user.email})") for p in selectors.people_in(request.partnership)
+    ]
+    agencies = [(str(a.pk), a.name) for a in selectors.agencies_in(request.partnership).order_by("name")]
+    return RefusalFilterForm(data, people=people, agencies=agencies)
+
+
+@require_area("access_log")
+@require_GET
+def refusals(request: PartnershipRequest) -> HttpResponse:
+    form = refusal_filter_form(request, request.GET or None)
+    flt = selectors.RefusalFilter()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        flt = selectors.RefusalFilter(
+            user_id=int(data["person"]) if data.get("person") else None,
+            agency_id=int(data["agency"]) if data.get("agency") else None,
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )
+    record_access(
+        action=AccessAction.SEARCH,
+        actor=request.user,
+        object_type="access_refusals",
+        request=request,
+        detail="filtered" if form.is_bound else "listed",
+    )
+    page = Paginator(selectors.refusals(request.partnership, flt), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/dpo/refusals.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "page_error": bool(form.errors),
+            "counts": selectors.refusal_counts(request.partnership),
+            "alert_count": settings.SAFER_REFUSAL_ALERT_COUNT,
+            "alert_minutes": settings.SAFER_REFUSAL_ALERT_MINUTES,
+        },
+    )
