@@ -158,8 +158,9 @@ def _xlsx_rows(path: Path, name: str, header_only: bool) -> Iterator[tuple[int, 
     never saved (a file written by a program, not by Excel) is reported rather than read as an empty cell."""
     from openpyxl import load_workbook
 
-    # An .xlsx is a zip: held to the archive limits by its directory before openpyxl expands anything. A file that is
-    # not a zip at all is left to load_workbook, refused below saying what to do.
+    # An .xlsx is a zip: held to the archive limits by its directory before openpyxl expands anything (Python's
+    # zipfile, which openpyxl reads through, never gives more of a member than the directory declares). A file that
+    # is not a zip at all is left to load_workbook, refused below saying what to do.
     with contextlib.suppress(zipfile.BadZipFile):
         check_zip(path, name, "the Excel file")
     try:
