@@ -437,5 +437,23 @@ CSRF_FAILURE_VIEW = "safer.core.views.pages.csrf_failure"
 
 # The largest file a person may upload through a page; bigger loads use the management commands.
 SAFER_MAX_UPLOAD_MB = env_int("SAFER_MAX_UPLOAD_MB", 2048, minimum=1)
+# Archives (a police.uk .zip or .gz, and a partner's .xlsx, itself a zip) are checked before any row is read, from
+# the zip's directory and again while they are read, so a "zip bomb" (a small file that expands to gigabytes) is
+# refused in seconds, naming the limit it broke, instead of tying up the worker. A national police.uk month (every
+# force's street, outcomes and stop-and-search files) is about 1,000 files and 1 GB of text, which zips to ~200 MB
+# (police.uk CSV compresses about 5:1: its 64-character crime IDs are random); each default leaves a real month
+# several times that room.
+# The largest .zip or .gz read (MB): five times a national month zipped.
+SAFER_MAX_ARCHIVE_MB = env_int("SAFER_MAX_ARCHIVE_MB", 1024, minimum=1)
+# The most files one archive may hold: five times a national month's ~1,000.
+SAFER_MAX_ARCHIVE_MEMBERS = env_int("SAFER_MAX_ARCHIVE_MEMBERS", 5000, minimum=1)
+# The most one archive (all its files together) or one .gz may expand to (MB): four times a national month's ~1 GB.
+SAFER_MAX_EXPANDED_MB = env_int("SAFER_MAX_EXPANDED_MB", 4096, minimum=1)
+# How many times its compressed size a file may expand to: police.uk CSV compresses about 5:1 and an Excel sheet's
+# XML 10-30:1, while a bomb of one repeated byte reaches ~1,000:1. Files expanding to under 1 MB are not held to it.
+SAFER_MAX_COMPRESSION_RATIO = env_int("SAFER_MAX_COMPRESSION_RATIO", 100, minimum=2)
+# Rejected rows kept for an import's report (it counts them all, and says how many more were not kept): enough to
+# show every kind of problem a file has; a file with more than a tenth of its rows rejected is refused anyway.
+SAFER_MAX_REJECTIONS_KEPT = env_int("SAFER_MAX_REJECTIONS_KEPT", 1000, minimum=1)
 # Largest document a caseworker may attach to a case (MB).
 SAFER_MAX_DOCUMENT_MB = env_int("SAFER_MAX_DOCUMENT_MB", 20, minimum=1)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -39,7 +40,6 @@ from safer.intelligence.models import (
 logger = logging.getLogger(__name__)
 
 CHUNK = 2000
-MAX_REJECTIONS_KEPT = 10_000
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -189,11 +189,12 @@ def _stage(
         if on_progress is not None:
             on_progress(run.rows_read, run.rows_rejected)
 
+    kept = settings.SAFER_MAX_REJECTIONS_KEPT  # every rejected row is counted on the run, the first ones kept
     for item in reader.rows():
         run.rows_read += 1
         if isinstance(item, RowProblem):
             run.rows_rejected += 1
-            if run.rows_rejected <= MAX_REJECTIONS_KEPT:
+            if run.rows_rejected <= kept:
                 rejections.append(
                     Rejection(
                         run=run,
@@ -207,7 +208,7 @@ def _stage(
             placed = _place(item, mapping, places)
             if isinstance(placed, RowProblem):
                 run.rows_rejected += 1
-                if run.rows_rejected <= MAX_REJECTIONS_KEPT:
+                if run.rows_rejected <= kept:
                     rejections.append(
                         Rejection(
                             run=run,

@@ -391,6 +391,14 @@ def rejections_of(run: ImportRun) -> QuerySet[Rejection]:
     return Rejection.objects.filter(run=run)
 
 
+def rejections_not_kept(run: ImportRun, kept: int | None = None) -> int:
+    """How many of a run's rejected rows are counted but not listed (only the first SAFER_MAX_REJECTIONS_KEPT are
+    kept). ``kept``: the rows kept, where the caller has counted them already."""
+    if kept is None:
+        kept = rejections_of(run).count()
+    return max(0, run.rows_rejected - kept)
+
+
 def searches_for_cell(partnership: Partnership, month: date) -> QuerySet[StopSearch]:
     """The stop-and-search rows behind one heat-map cell."""
     return (

@@ -13,6 +13,7 @@ from datetime import date
 from operator import itemgetter
 
 import pyarrow as pa
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -58,7 +59,6 @@ RECORD_FIELDS = [
 ]
 RECORD_WRITER = BulkInserter(StreetRecord, RECORD_FIELDS)
 COUNT_WRITER = BulkInserter(MonthlyCount, ["partnership", "source", "month", "lsoa", "category", "count"])
-MAX_REJECTIONS_KEPT = 10_000
 POLICE_2021_CODES = date(2023, 6, 1)  # police.uk's first month with 2021 LSOA codes (reference F1)
 
 # Called after each chunk with (rows read so far in this file, rejected so far); may raise JobCancelled.
@@ -204,7 +204,7 @@ class _Chunks:
 
     def reject(self, problem: RowProblem) -> None:
         self.run.rows_rejected += 1
-        if self.run.rows_rejected <= MAX_REJECTIONS_KEPT:
+        if self.run.rows_rejected <= settings.SAFER_MAX_REJECTIONS_KEPT:  # every one is counted, the first kept
             self.rejections.append(
                 Rejection(
                     run=self.run,

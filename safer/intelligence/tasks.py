@@ -31,12 +31,14 @@ def pending_dir() -> Path:
 def _import_upload(job: Job, progress: Progress) -> str:
     folder = upload_dir(job.pk)
     try:
+        # Archives are held to their limits here, before any row is read (files.py); counting the lines reads each
+        # file through once more, and refuses one whose zip directory did not say what it holds.
         files = list(discover(sorted(folder.iterdir()), services.POLICEUK_SUFFIXES))
+        lines = [max(0, f.count_lines() - 1) for f in files]
     except ImportRefused as exc:
         progress.advance(0, errors=1, message=str(exc))
         progress.flush(str(exc))
         return str(exc)
-    lines = [max(0, f.count_lines() - 1) for f in files]
     progress.set_total(sum(lines))
     live = refused = 0
     for data_file, file_lines in zip(files, lines, strict=True):

@@ -111,7 +111,8 @@ def import_run(request: PartnershipRequest, run_id: int) -> HttpResponse:
             [[run.file_name, r.line, r.column, r.value, r.reason] for r in rejections.iterator()],
         )
     page = Paginator(rejections, 100).get_page(request.GET.get("page"))
-    return render(request, "intelligence/import_run.html", {"run": run, "page": page})
+    not_kept = selectors.rejections_not_kept(run, kept=page.paginator.count)
+    return render(request, "intelligence/import_run.html", {"run": run, "page": page, "not_kept": not_kept})
 
 
 @require_area("intelligence")

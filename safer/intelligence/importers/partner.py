@@ -16,6 +16,7 @@ grow with the file. Problems are reported with the file's line (the spreadsheet 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import zipfile
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from safer.intelligence.importers.files import ImportRefused, not_utf8
+from safer.intelligence.importers.files import ImportRefused, check_zip, not_utf8
 from safer.intelligence.importers.policeuk import RowProblem
 
 FIELDS = ("date", "category", "lsoa", "ward", "latitude", "longitude", "easting", "northing", "reference")
@@ -157,6 +158,11 @@ def _xlsx_rows(path: Path, name: str, header_only: bool) -> Iterator[tuple[int, 
     never saved (a file written by a program, not by Excel) is reported rather than read as an empty cell."""
     from openpyxl import load_workbook
 
+    # An .xlsx is a zip: held to the archive limits by its directory before openpyxl expands anything (Python's
+    # zipfile, which openpyxl reads through, never gives more of a member than the directory declares). A file that
+    # is not a zip at all is left to load_workbook, refused below saying what to do.
+    with contextlib.suppress(zipfile.BadZipFile):
+        check_zip(path, name, "the Excel file")
     try:
         values_book = load_workbook(path, read_only=True, data_only=True)
         formulas_book = load_workbook(path, read_only=True, data_only=False)
@@ -189,6 +195,11 @@ def _xlsx_rows(path: Path, name: str, header_only: bool) -> Iterator[tuple[int, 
             yield index, header, row
         if header is None:
             raise ImportRefused(f"{name}: the first sheet is empty. Put the data on the first sheet with a header row.")
+    except zipfile.BadZipFile as exc:  # a sheet that does not match the file's directory (its checksum is wrong)
+        raise ImportRefused(
+            f"{name}: the Excel file is damaged ({exc}). Open it in Excel, save it as .xlsx or CSV UTF-8, and try "
+            "again."
+        ) from exc
     finally:
         values_book.close()
         formulas_book.close()

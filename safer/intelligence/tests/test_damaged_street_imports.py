@@ -7,6 +7,7 @@ fail on PostgreSQL, whose text cannot hold NUL; such text is now kept as ``\\x00
 from __future__ import annotations
 
 import pytest
+from django.conf import settings as django_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -35,7 +36,9 @@ def import_and_check(partnership, content: bytes) -> ImportRun:
         assert run.status == RunStatus.LIVE
         assert run.rows_read == run.rows_imported + run.rows_outside_area + run.rows_rejected
         assert records == run.rows_imported == sum(MonthlyCount.objects.values_list("count", flat=True))
-        assert Rejection.objects.filter(run=run).count() == min(run.rows_rejected, services.MAX_REJECTIONS_KEPT)
+        assert Rejection.objects.filter(run=run).count() == min(
+            run.rows_rejected, django_settings.SAFER_MAX_REJECTIONS_KEPT
+        )
     return run
 
 

@@ -4,6 +4,7 @@ period, counted in the heat map and traced back to file and line; bad files refu
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from safer.geography.models import Lsoa, Ward
 from safer.intelligence import partner_services, selectors
 from safer.intelligence.importers.partner import Mapping
 from safer.intelligence.models import ImportRun, MonthlyCount, PartnerRecord, PartnerSource, Rejection, RunStatus
+from safer.intelligence.tasks import pending_dir
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -223,6 +225,55 @@ def test_excel_dates_formulas_and_merged_headings(area, partnership, council_asb
     assert PartnerRecord.objects.count() == 1  # only the good file's row
 
 
+def xlsx_bomb(megabytes: int) -> bytes:
+    """A real .xlsx (a zip) with one more member: ``megabytes`` MB of one byte, compressed about 1,000 times."""
+    buffer = io.BytesIO(
+        xlsx([["Ref", "Date reported", "Type", "LSOA"], ["X1", date(2022, 4, 2), "Noise", UPLANDS_LSOA]])
+    )
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as book, book.open("xl/media/image1.png", "w") as out:
+        for _ in range(megabytes):
+            out.write(b"0" * (1 << 20))
+    return buffer.getvalue()
+
+
+def test_an_excel_bomb_is_refused_from_its_directory_before_openpyxl_opens_it(
+    area, partnership, council_asb, analyst, tmp_path, settings, monkeypatch
+):
+    def load_workbook(*args, **kwargs):
+        raise AssertionError("openpyxl opened the file")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", load_workbook)
+    bomb = write(tmp_path, "asb.xlsx", xlsx_bomb(30))
+    outcome = run_import(partnership, council_asb, bomb, analyst)
+    assert outcome.refused.startswith(
+        "asb.xlsx: xl/media/image1.png in the Excel file expands to more than 100 times its compressed size (the "
+        "limit, SAFER_MAX_COMPRESSION_RATIO)"
+    )
+    settings.SAFER_MAX_EXPANDED_MB = 5
+    settings.SAFER_MAX_COMPRESSION_RATIO = 100_000
+    outcome = run_import(partnership, council_asb, bomb, analyst)
+    assert outcome.refused == (
+        "asb.xlsx: the Excel file expands to more than 5 MB (the limit, SAFER_MAX_EXPANDED_MB); nothing from it was "
+        "imported. Split the Excel file, or ask your administrator to raise the limit."
+    )
+    assert not PartnerRecord.objects.exists() and not Rejection.objects.exists()
+
+
+def test_a_refused_partner_file_keeps_only_the_first_rejected_rows_and_its_report_counts_the_rest(
+    area, client, sign_in, partnership, council_asb, analyst, tmp_path, settings
+):
+    settings.SAFER_MAX_REJECTIONS_KEPT = 5
+    rows = "".join(f"B{i},yesterday,Noise,{UPLANDS_LSOA}\n" for i in range(20))
+    outcome = run_import(
+        partnership, council_asb, write(tmp_path, "bad.csv", "Ref,Date reported,Type,LSOA\n" + rows), analyst
+    )
+    assert "20 of 20 rows could not be read" in outcome.refused
+    assert outcome.run.rows_rejected == 20 and Rejection.objects.filter(run=outcome.run).count() == 5
+    sign_in(client, analyst)
+    report = client.get(reverse("intelligence:import-run", args=[outcome.run.pk])).text
+    assert "20 (the first 5 are listed below)" in report and "… and 15 more rejected rows not kept" in report
+
+
 # ---- pages ---------------------------------------------------------------------------------------------------------
 
 
@@ -283,6 +334,20 @@ def test_an_empty_upload_is_an_error_on_the_field(area, client, sign_in, analyst
     page = client.post(reverse("intelligence:partner-source", args=[council_asb.pk]), {"upload": upload})
     assert page.status_code == 200 and "The selected file is empty" in page.text
     assert not ImportRun.objects.exists()
+
+
+def test_an_excel_bomb_upload_is_an_error_on_the_field_naming_the_limit(area, client, sign_in, analyst, council_asb):
+    sign_in(client, analyst)
+    upload = io.BytesIO(xlsx_bomb(30))
+    upload.name = "asb.xlsx"
+    page = client.post(reverse("intelligence:partner-source", args=[council_asb.pk]), {"upload": upload})
+    assert page.status_code == 200
+    assert (
+        "asb.xlsx: xl/media/image1.png in the Excel file expands to more than 100 times its compressed size (the "
+        "limit, SAFER_MAX_COMPRESSION_RATIO)" in page.text
+    )
+    assert not ImportRun.objects.exists() and not Job.objects.exists()
+    assert not any(pending_dir().glob("*/asb.xlsx"))  # the upload is not kept
 
 
 def test_another_partnership_cannot_see_or_use_a_source(area, client, sign_in, council_asb, other_council):

@@ -16,8 +16,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from safer.core.models import Partnership
-from safer.intelligence import services
+from safer.intelligence import selectors, services
 from safer.intelligence.importers.files import ImportRefused, discover
+from safer.intelligence.models import ImportRun
 
 
 class Command(BaseCommand):
@@ -58,12 +59,18 @@ class Command(BaseCommand):
                     self.stdout.write(f"{partnership.slug}: {data_file.name}: no rows in this partnership's area")
                 elif outcome.refused:
                     refused += 1
-                    self.stderr.write(f"{partnership.slug}: REFUSED {outcome.refused}")
+                    self.stderr.write(f"{partnership.slug}: REFUSED {outcome.refused}{_not_kept(run)}")
                 else:
                     self.stdout.write(
                         f"{partnership.slug}: {data_file.name}: {run.month:%Y-%m} read {run.rows_read:,}, imported "
                         f"{run.rows_imported:,} (no location {run.rows_no_location:,}), outside the area "
-                        f"{run.rows_outside_area:,}, rejected {run.rows_rejected:,}"
+                        f"{run.rows_outside_area:,}, rejected {run.rows_rejected:,}{_not_kept(run)}"
                     )
         if refused:
             raise CommandError(f"{refused} import(s) refused; the reasons are above. Nothing from those was kept.")
+
+
+def _not_kept(run: ImportRun) -> str:
+    """How many rejected rows the import report does not list, if any (only the first ones are kept)."""
+    more = selectors.rejections_not_kept(run)
+    return f" (… and {more:,} more rejected rows not kept; the report lists the first ones)" if more else ""
