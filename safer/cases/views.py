@@ -48,7 +48,7 @@ from safer.core.audit import record_access
 from safer.core.http import PartnershipRequest
 from safer.core.models import AccessAction, Agency, User
 from safer.core.permissions import require_area
-from safer.intelligence.exports import csv_response
+from safer.core.spreadsheets import csv_response
 
 PURPOSES_KEY = "case_purposes"
 PAGE_SIZE = 25

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.tasks import task
 from safer.core import selectors
 from safer.core.jobs import Progress, run_job
 from safer.core.models import AccessEvent, Job
+from safer.core.spreadsheets import CsvWriter
 
 ACCESS_LOG_COLUMNS = [
     "when_utc",
@@ -54,7 +54,7 @@ def _export_access_log(job: Job, progress: Progress) -> str:
     target = export_dir() / f"access-log-{job.pk}.csv"
     partial = target.with_suffix(".part")
     with partial.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
+        writer = CsvWriter(fh)
         writer.writerow(ACCESS_LOG_COLUMNS)
         for event in events.iterator(chunk_size=2000):
             writer.writerow(access_log_row(event))

@@ -18,6 +18,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from safer.core.spreadsheets import new_workbook, write_cell, write_row
 from safer.delivery.figures import (
     SOURCES,
     ActionFigures,
@@ -138,11 +139,9 @@ def opcc_rows(figures: PlanFigures) -> list[list[Any]]:
 
 
 def opcc_return_xlsx(figures: PlanFigures, partnership_name: str) -> bytes:
-    import xlsxwriter
-
     dp = figures.delivery_plan
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = new_workbook(buffer)
     bold = book.add_format({"bold": True})
     title = book.add_format({"bold": True, "font_size": 14})
     head = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#D9E1F2", "border": 1})
@@ -153,11 +152,13 @@ def opcc_return_xlsx(figures: PlanFigures, partnership_name: str) -> bytes:
     over = book.add_format({"bg_color": "#FFC7CE", "bold": True})
 
     sheet = book.add_worksheet("Monitoring return")
-    sheet.write(0, 0, f"{partnership_name}: OPCC quarterly monitoring return", title)
-    sheet.write(1, 0, f"{dp.title} ({dp.financial_year}), Q{figures.quarter}")
-    sheet.write(2, 0, f"Prepared {timezone.localdate():%-d %B %Y}. Spend to date adds quarters 1 to {figures.quarter}.")
+    write_cell(sheet, 0, 0, f"{partnership_name}: OPCC quarterly monitoring return", title)
+    write_cell(sheet, 1, 0, f"{dp.title} ({dp.financial_year}), Q{figures.quarter}")
+    write_cell(
+        sheet, 2, 0, f"Prepared {timezone.localdate():%-d %B %Y}. Spend to date adds quarters 1 to {figures.quarter}."
+    )
     header_row = 4
-    sheet.write_row(header_row, 0, OPCC_COLUMNS, head)
+    write_row(sheet, header_row, 0, OPCC_COLUMNS, head)
     money_cols = range(5, 5 + 3 * len(SOURCES) + 3)
     rag_col = OPCC_COLUMNS.index("RAG")
     over_col = OPCC_COLUMNS.index("Over budget")
@@ -167,13 +168,13 @@ def opcc_return_xlsx(figures: PlanFigures, partnership_name: str) -> bytes:
             if c in money_cols:
                 sheet.write_number(i, c, value, pounds)
             elif c == rag_col and figures.actions[i - header_row - 1].rag:
-                sheet.write(i, c, value, rag_formats[figures.actions[i - header_row - 1].rag])
+                write_cell(sheet, i, c, value, rag_formats[figures.actions[i - header_row - 1].rag])
             elif c == over_col and value == "Yes":
-                sheet.write(i, c, value, over)
+                write_cell(sheet, i, c, value, over)
             else:
-                sheet.write(i, c, value, wrap if c >= rag_col else None)
+                write_cell(sheet, i, c, value, wrap if c >= rag_col else None)
     total_row = header_row + len(rows) + 1
-    sheet.write(total_row, 0, "Total", bold)
+    write_cell(sheet, total_row, 0, "Total", bold)
     totals = [
         *[figures.budget(s) for s, _l in SOURCES],
         *[figures.spent_quarter(s) for s, _l in SOURCES],
@@ -185,7 +186,8 @@ def opcc_return_xlsx(figures: PlanFigures, partnership_name: str) -> bytes:
     for offset, value in enumerate(totals):
         sheet.write_number(total_row, 5 + offset, _money_float(value), pounds_bold)
     counts = figures.rag_counts()
-    sheet.write(
+    write_cell(
+        sheet,
         total_row + 2,
         0,
         f"RAG: {counts['green']} Green, {counts['amber']} Amber, {counts['red']} Red, {counts['']} not reported. "
@@ -200,7 +202,8 @@ def opcc_return_xlsx(figures: PlanFigures, partnership_name: str) -> bytes:
     sheet.freeze_panes(header_row + 1, 2)
 
     lines = book.add_worksheet("Spend by budget line")
-    lines.write_row(
+    write_row(
+        lines,
         0,
         0,
         ["Ref", "Funding source", "Description", "Budget", "Q1", "Q2", "Q3", "Q4", "Spend to date", "Remaining"],
@@ -209,9 +212,9 @@ def opcc_return_xlsx(figures: PlanFigures, partnership_name: str) -> bytes:
     r = 1
     for a in figures.actions:
         for lf in a.lines:
-            lines.write(r, 0, a.action.reference)
-            lines.write(r, 1, lf.line.get_source_display())
-            lines.write(r, 2, lf.line.description)
+            write_cell(lines, r, 0, a.action.reference)
+            write_cell(lines, r, 1, lf.line.get_source_display())
+            write_cell(lines, r, 2, lf.line.description)
             lines.write_number(r, 3, _money_float(lf.line.amount), pounds)
             for q in (1, 2, 3, 4):
                 if q <= figures.quarter and q in lf.by_quarter:
@@ -223,7 +226,8 @@ def opcc_return_xlsx(figures: PlanFigures, partnership_name: str) -> bytes:
     lines.set_column(3, 9, 13)
 
     measures = book.add_worksheet("Performance measures")
-    measures.write_row(
+    write_row(
+        measures,
         0,
         0,
         ["Ref", "Measure", "Kind", "Target (year)", "Expected to date", "Actual to date", "Status", "Latest words"],
@@ -232,14 +236,14 @@ def opcc_return_xlsx(figures: PlanFigures, partnership_name: str) -> bytes:
     r = 1
     for a in figures.actions:
         for m in a.measures:
-            measures.write(r, 0, a.action.reference)
-            measures.write(r, 1, m.measure.title)
-            measures.write(r, 2, m.measure.get_kind_display().split(" (")[0])
+            write_cell(measures, r, 0, a.action.reference)
+            write_cell(measures, r, 1, m.measure.title)
+            write_cell(measures, r, 2, m.measure.get_kind_display().split(" (")[0])
             for c, value in ((3, m.measure.target), (4, m.expected), (5, m.actual)):
                 if value is not None:
                     measures.write_number(r, c, float(value))
-            measures.write(r, 6, m.status_label)
-            measures.write(r, 7, m.latest_text, wrap)
+            write_cell(measures, r, 6, m.status_label)
+            write_cell(measures, r, 7, m.latest_text, wrap)
             r += 1
     measures.set_column(1, 1, 45)
     measures.set_column(7, 7, 50)
@@ -578,24 +582,23 @@ def action_template_row(action: TacticalAction) -> list[Any]:
 
 def plan_workbook(actions: Sequence[TacticalAction], title: str, notes: Sequence[str] = ()) -> bytes:
     """The import template's layout; with no actions it is the empty template."""
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = new_workbook(buffer)
     head = book.add_format({"bold": True, "text_wrap": True, "bg_color": "#D9E1F2", "border": 1})
     sheet = book.add_worksheet("Actions")
-    sheet.write_row(0, 0, TEMPLATE_ACTION_COLUMNS, head)
+    write_row(sheet, 0, 0, TEMPLATE_ACTION_COLUMNS, head)
     for r, action in enumerate(actions, start=1):
-        sheet.write_row(r, 0, action_template_row(action))
+        write_row(sheet, r, 0, action_template_row(action))
     sheet.set_column(0, 0, 10)
     sheet.set_column(1, 1, 40)
     sheet.set_column(2, len(TEMPLATE_ACTION_COLUMNS), 18)
     ms = book.add_worksheet("Measures")
-    ms.write_row(0, 0, TEMPLATE_MEASURE_COLUMNS, head)
+    write_row(ms, 0, 0, TEMPLATE_MEASURE_COLUMNS, head)
     r = 1
     for action in actions:
         for m in action.measures.all():
-            ms.write_row(
+            write_row(
+                ms,
                 r,
                 0,
                 [
@@ -611,13 +614,13 @@ def plan_workbook(actions: Sequence[TacticalAction], title: str, notes: Sequence
             r += 1
     ms.set_column(1, 1, 50)
     mi = book.add_worksheet("Milestones")
-    mi.write_row(0, 0, TEMPLATE_MILESTONE_COLUMNS, head)
+    write_row(mi, 0, 0, TEMPLATE_MILESTONE_COLUMNS, head)
     date_format = book.add_format({"num_format": "dd/mm/yyyy"})
     r = 1
     for action in actions:
         for milestone in action.milestones.all():
-            mi.write(r, 0, action.reference)
-            mi.write(r, 1, milestone.title)
+            write_cell(mi, r, 0, action.reference)
+            write_cell(mi, r, 1, milestone.title)
             mi.write_datetime(
                 r,
                 2,
@@ -644,7 +647,7 @@ def plan_workbook(actions: Sequence[TacticalAction], title: str, notes: Sequence
         *notes,
     ]
     for i, line in enumerate(lines):
-        help_sheet.write(i, 0, line)
+        write_cell(help_sheet, i, 0, line)
     help_sheet.set_column(0, 0, 110)
     book.close()
     return buffer.getvalue()

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from safer.core.models import Agency, Partnership, User
 from safer.core.services import ServiceError
+from safer.core.spreadsheets import restore
 from safer.delivery import services
 from safer.delivery.documents import (
     TEMPLATE_ACTION_COLUMNS,
@@ -64,7 +65,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return restore(str(value)).strip()  # as typed: without the quote our own export put before a formula
 
 
 def _split(value: Any) -> list[str]:

@@ -26,7 +26,6 @@ One ``AccessEvent`` (export, object "person") records the export; downloading th
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Iterable
@@ -44,6 +43,7 @@ from safer.cases.models import Case, CaseNote, CaseParty, ChronologyEntry, Perso
 from safer.cases.services import allocate_reference
 from safer.core.audit import record_access
 from safer.core.models import AccessAction, AccessEvent, Job, Partnership, User
+from safer.core.spreadsheets import csv_bytes
 from safer.documents.filetypes import safe_name
 from safer.documents.models import (
     CaseDocument,
@@ -171,12 +171,8 @@ def candidate_people(sar: SubjectAccessRequest) -> list[Person]:
 
 
 def _csv(rows: Iterable[Iterable[Any]], header: list[str]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM: Excel opens it as UTF-8
+    """One CSV of the ZIP, through the shared writer (no cell opens as a formula; a BOM for Excel)."""
+    return csv_bytes(header, rows)
 
 
 def _when(value: Any) -> str:

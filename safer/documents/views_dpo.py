@@ -4,8 +4,6 @@ cases, reports and documents."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC
 
 from django.core.paginator import Paginator
@@ -19,6 +17,7 @@ from safer.core.audit import record_access
 from safer.core.http import PartnershipRequest
 from safer.core.models import AccessAction
 from safer.core.permissions import require_area
+from safer.core.spreadsheets import csv_bytes
 from safer.documents import subject_access
 from safer.documents.forms import PersonSearchForm
 
@@ -97,11 +96,9 @@ def person_seen(request: PartnershipRequest, person_id: int) -> HttpResponse:
 
 
 def _csv(person: Person, events: object) -> HttpResponse:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["When (UTC)", "Who", "Agency", "Action", "Detail", "Record", "Record id", "Purpose given"])
-    for event in events:  # type: ignore[attr-defined]
-        writer.writerow(
+    content = csv_bytes(
+        ["When (UTC)", "Who", "Agency", "Action", "Detail", "Record", "Record id", "Purpose given"],
+        (
             [
                 event.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
                 (event.actor.full_name or event.actor.email) if event.actor else "Unknown",
@@ -112,8 +109,10 @@ def _csv(person: Person, events: object) -> HttpResponse:
                 event.object_id,
                 event.purpose,
             ]
-        )
-    response = HttpResponse(("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+            for event in events  # type: ignore[attr-defined]
+        ),
+    )
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="who-has-seen-person-{person.pk}.csv"'
     response["Cache-Control"] = "no-store"
     return response

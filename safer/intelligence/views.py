@@ -15,10 +15,10 @@ from safer.core import selectors as core_selectors
 from safer.core import services as core_services
 from safer.core.http import PartnershipRequest
 from safer.core.permissions import can, require_area
+from safer.core.spreadsheets import csv_response, xlsx_response
 from safer.core.views.jobs import job_json
 from safer.intelligence import selectors
 from safer.intelligence.charts import line_chart
-from safer.intelligence.exports import csv_response, xlsx_response
 from safer.intelligence.forms import DatasetForm, PoliceUkUploadForm
 from safer.intelligence.models import Source
 from safer.intelligence.tasks import (

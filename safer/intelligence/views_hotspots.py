@@ -16,11 +16,11 @@ from django.views.decorators.http import require_GET
 
 from safer.core.http import PartnershipRequest
 from safer.core.permissions import require_area
+from safer.core.spreadsheets import csv_response, xlsx_response
 from safer.geography import selectors as geography
 from safer.intelligence import hotspots as hs
 from safer.intelligence import rates as rate_selectors
 from safer.intelligence import selectors
-from safer.intelligence.exports import csv_response, xlsx_response
 from safer.intelligence.models import PartnerRecord, Source, StopSearch, StreetRecord
 from safer.intelligence.views_rates import MonthField
 

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from safer.core.http import PartnershipRequest
 from safer.core.permissions import can, require_area
 from safer.core.services import ServiceError
+from safer.core.spreadsheets import csv_response, xlsx_response
 from safer.intelligence import priority, priority_services, selectors
 from safer.intelligence.charts import line_chart
-from safer.intelligence.exports import csv_response, xlsx_response
 from safer.intelligence.forms_priority import GapForm, PriorityAreaForm
 from safer.intelligence.models import PriorityArea
 

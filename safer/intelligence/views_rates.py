@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET
 
 from safer.core.http import PartnershipRequest
 from safer.core.permissions import require_area
+from safer.core.spreadsheets import csv_response, xlsx_response
 from safer.intelligence import rates as rate_selectors
 from safer.intelligence import selectors
-from safer.intelligence.exports import csv_response, xlsx_response
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$")
 
