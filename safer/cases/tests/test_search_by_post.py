@@ -132,3 +132,16 @@ def test_the_case_list_reads_no_words_from_the_url_but_keeps_its_other_filters(
     assert khan.reference in by_name and ellis.reference in by_name and "cases found" not in by_name
     assert 'value="Asha Khan"' not in by_name
     assert "0 cases found" in client.get(LIST, {"status": "closed"}).content.decode()
+
+
+def test_a_filter_choice_not_on_the_list_is_named_and_nothing_is_kept(
+    client: Client, sign_in: SignIn, partnership: Partnership, council: Agency, caseworker_a: User
+) -> None:
+    case, _ = case_with_report(partnership, council, caseworker_a)
+    sign_in(client, caseworker_a)
+    response = client.post(LIST, {"q": "Hughes", "status": "nonsense"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page and "Select a valid choice" in page
+    assert case.reference in page  # the list, unfiltered
+    assert "searches" not in client.session
