@@ -217,17 +217,36 @@ def load(cases: int) -> dict[str, Any]:
     return {"partnership": partnership, "users": users[:USERS], "cases": cases}
 
 
-def session_cookies(users: Sequence[Any]) -> list[str]:
+# The searches measured, posted as their forms post them and kept in each user's session (safer.core.searches):
+# the pages are then asked for at ?search=<id>, as a browser does after the form's redirect.
+SEARCHES: dict[str, tuple[str, str]] = {
+    "list_search": ("cases-list", "q=Patel&status=open"),
+    "match_search": ("cases-match", "name=Grace+Khan&dob=1980-05-01&postcode=LE2+1AB"),
+}
+
+
+def session_cookies(users: Sequence[Any]) -> list[tuple[str, dict[str, str]]]:
+    """Each user's session cookie, and the ids of the searches kept in that session."""
     from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import QueryDict
     from django.test import Client
 
     from safer.conftest import sign_in_client
+    from safer.core import searches
 
-    cookies = []
+    sessions = []
     for user in users:
         client = sign_in_client(Client(), user)
-        cookies.append(f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}")
-    return cookies
+        key = client.cookies[settings.SESSION_COOKIE_NAME].value
+        session = SessionStore(session_key=key)
+        ids = {}
+        for name, (kind, posted) in SEARCHES.items():
+            data = QueryDict(posted)
+            ids[name] = searches.keep_in(session, user_id=user.pk, kind=kind, data=data, fields=list(data))
+        session.save()
+        sessions.append((f"{settings.SESSION_COOKIE_NAME}={key}", ids))
+    return sessions
 
 
 def pages(loaded: dict[str, Any]) -> list[tuple[str, str]]:
@@ -237,10 +256,10 @@ def pages(loaded: dict[str, Any]) -> list[tuple[str, str]]:
     wanted: list[tuple[str, str, list[Any], str]] = [
         ("empty page (baseline)", "core:accessibility", [], ""),
         ("case list", "cases:list", [], ""),
-        ("case list, filtered", "cases:list", [], "?q=Patel&status=open"),
+        ("case list, filtered", "cases:list", [], "?search={list_search}"),
         ("case page", "cases:case", [loaded["cases"] // 2], ""),
         ("my work", "interventions:my-work", [], ""),
-        ("first-call matching", "cases:match", [], "?name=Grace+Khan&dob=1980-05-01&postcode=LE2+1AB"),
+        ("first-call matching", "cases:match", [], "?search={match_search}"),
     ]
     found = []
     for label, name, args, query in wanted:
@@ -289,9 +308,10 @@ def start_server(port: int) -> subprocess.Popen[bytes]:
 
 
 def measure(
-    port: int, cookies: list[str], targets: list[tuple[str, str]], think: float = 0.0
+    port: int, cookies: list[tuple[str, dict[str, str]]], targets: list[tuple[str, str]], think: float = 0.0
 ) -> dict[str, list[float]]:
-    """Every virtual user (its own session) requests every page in turn, all at once; latency per page.
+    """Every virtual user (its own session, with its own kept searches) requests every page in turn, all at once;
+    latency per page.
 
     ``think``: the mean pause between one user's requests (uniform from half to one and a half times it), as a
     person reads a page before the next; 0 sends the next request at once (the server saturated)."""
@@ -299,7 +319,7 @@ def measure(
     failures: list[str] = []
     lock = threading.Lock()
 
-    def user(cookie: str, seed: int) -> None:
+    def user(cookie: str, search_ids: dict[str, str], seed: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         order = list(targets)
         pauses = random.Random(seed)
@@ -309,17 +329,19 @@ def measure(
                 if think:
                     time.sleep(think * pauses.uniform(0.5, 1.5))
                 began = time.perf_counter()
-                connection.request("GET", path, headers={"Cookie": cookie})
+                connection.request("GET", path.format(**search_ids), headers={"Cookie": cookie})
                 response = connection.getresponse()
-                response.read()
+                body = response.read()
                 took = (time.perf_counter() - began) * 1000
                 with lock:
                     if response.status != 200:
                         failures.append(f"{label}: HTTP {response.status}")
+                    elif b"That search has ended" in body:
+                        failures.append(f"{label}: the kept search was not found, so nothing was searched")
                     timings[label].append(took)
         connection.close()
 
-    threads = [threading.Thread(target=user, args=(cookie, i)) for i, cookie in enumerate(cookies)]
+    threads = [threading.Thread(target=user, args=(cookie, ids, i)) for i, (cookie, ids) in enumerate(cookies)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -33,7 +33,7 @@ NOT_FOUND = "There is no such API endpoint. The endpoints are listed in /api/ope
 
 # Descriptions for the error statuses in the schema (django-ninja only says "Unauthorized" and so on).
 ERROR_DESCRIPTIONS = {
-    400: "The body is not valid JSON.",
+    400: "The body is not valid JSON, or a header this record needs is missing (`detail` names it).",
     401: "No token, a malformed or unknown token, a revoked token, or the account is disabled.",
     403: "The token is valid but its owner may not do this.",
     404: "Nothing by that identifier that the token's owner may see.",

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +43,7 @@ from safer.cases.forms import (
     parse_date,
 )
 from safer.cases.models import Case, CaseAgency, PartyKind, PartyRole
+from safer.core import searches
 from safer.core import selectors as core_selectors
 from safer.core.audit import record_access
 from safer.core.http import PartnershipRequest
@@ -51,6 +52,9 @@ from safer.core.permissions import require_area
 from safer.core.spreadsheets import csv_response
 
 PURPOSES_KEY = "case_purposes"
+# The kinds of search kept on the server (``safer.core.searches``): a search id works only on its own page.
+MATCH_SEARCH = "cases-match"
+LIST_SEARCH = "cases-list"
 PAGE_SIZE = 25
 COUNT_CAP = 1000
 # A name or word search counts no further than this: "Patel" matches thousands, and counting them all is most of the
@@ -255,12 +259,23 @@ def report_new(request: PartnershipRequest) -> HttpResponse:
 
 
 @require_area("cases")
-@require_GET
+@require_http_methods(["GET", "POST"])
 def match(request: PartnershipRequest) -> HttpResponse:
-    """Search for people, places and open cases before logging (the same matching the first call runs)."""
-    form = MatchForm(request.GET or None)
+    """Search for people, places and open cases before logging (the same matching the first call runs).
+
+    The criteria are posted and kept on the server (``safer.core.searches``): the results page is ``?search=<id>``,
+    so no name or address is written to an access log."""
+    if request.method == "POST":
+        form = MatchForm(request.POST)
+        if form.is_valid():
+            search_id = searches.keep(request, MATCH_SEARCH, request.POST, form.fields)
+            return HttpResponseRedirect(searches.url(reverse("cases:match"), search_id))
+        criteria = None
+    else:
+        criteria = searches.recall(request, MATCH_SEARCH)
+        form = MatchForm(criteria)
     matches = None
-    if request.GET and form.is_valid():
+    if criteria is not None and form.is_valid():
         data = form.cleaned_data
         matches = selectors.search_matches(
             request,
@@ -279,7 +294,12 @@ def match(request: PartnershipRequest) -> HttpResponse:
     return render(
         request,
         "cases/match.html",
-        {"form": form, "matches": matches, "page_error": bool(form.errors)},
+        {
+            "form": form,
+            "matches": matches,
+            "page_error": bool(form.errors),
+            "search_ended": searches.ended(request, criteria),
+        },
     )
 
 
@@ -961,13 +981,36 @@ def person_edit(request: PartnershipRequest, person_id: int) -> HttpResponse:
 # --- list and export ------------------------------------------------------------------------------------------------
 
 
-def _filtered(request: PartnershipRequest) -> tuple[CaseFilterForm, Any]:
-    form = CaseFilterForm(
-        request.GET or None,
+# Filters the list may read from its URL: none of them says anything about a person. The text search (names,
+# addresses, postcodes) is posted and kept on the server instead (``safer.core.searches``).
+URL_FILTERS = ("status", "case_type", "agency", "officer", "ward", "band", "overdue")
+
+
+def _filter_form(request: PartnershipRequest, data: QueryDict | None) -> CaseFilterForm:
+    return CaseFilterForm(
+        data,
         agencies=list(core_selectors.agencies_in(request.partnership)),
         officers=selectors.officer_choices(request),
         wards=selectors.ward_choices(request),
     )
+
+
+def _list_criteria(request: PartnershipRequest) -> tuple[QueryDict | None, bool]:
+    """The list's filters: a kept search (``?search=``), else the URL's filters; and whether a kept search ended."""
+    if request.GET.get(searches.PARAM):
+        criteria = searches.recall(request, LIST_SEARCH)
+        return criteria, criteria is None
+    plain = QueryDict(mutable=True)
+    for name in URL_FILTERS:
+        if name in request.GET:
+            plain.setlist(name, request.GET.getlist(name))
+    return (plain or None), False
+
+
+def _filtered(request: PartnershipRequest) -> tuple[CaseFilterForm, Any, bool]:
+    """The list's form, its cases, and whether the search asked for (``?search=``) has ended."""
+    criteria, ended = _list_criteria(request)
+    form = _filter_form(request, criteria)
     data = form.cleaned_data if form.is_valid() else {}
     cases = selectors.case_list(
         request,
@@ -988,22 +1031,34 @@ def _filtered(request: PartnershipRequest) -> tuple[CaseFilterForm, Any]:
         cases = cases.filter(pk__in=work.case_ids_with_band(request.partnership, band))
     if data.get("overdue"):
         cases = cases.filter(pk__in=work.overdue_case_ids(request.partnership))
-    return form, cases
+    return form, cases, ended
 
 
 @require_area("cases")
-@require_GET
+@require_http_methods(["GET", "POST"])
 def case_list(request: PartnershipRequest) -> HttpResponse:
-    form, cases = _filtered(request)
+    if request.method == "POST":
+        posted = _filter_form(request, request.POST)
+        if posted.is_valid():
+            if not any(posted.cleaned_data.values()):
+                return HttpResponseRedirect(reverse("cases:list"))
+            search_id = searches.keep(request, LIST_SEARCH, request.POST, posted.fields)
+            return HttpResponseRedirect(searches.url(reverse("cases:list"), search_id))
+        # A choice that is not on the list (a stale page): say so, and show the list unfiltered.
+        return render(request, "cases/list.html", _list_context(request, posted, selectors.case_list(request), False))
+    form, cases, ended = _filtered(request)
+    return render(request, "cases/list.html", _list_context(request, form, cases, ended))
+
+
+def _list_context(request: PartnershipRequest, form: CaseFilterForm, cases: Any, ended: bool) -> dict[str, Any]:
+    data = form.cleaned_data if form.is_bound and not form.errors else {}
     paginator = (
         SearchPaginator(cases, PAGE_SIZE, SEARCH_COUNT_CAP)
-        if request.GET.get("q", "").strip()
+        if str(data.get("q", "")).strip()
         else CappedPaginator(cases, PAGE_SIZE)
     )
     page = paginator.get_page(request.GET.get("page"))
-    searched = any(
-        request.GET.get(k) for k in ("q", "status", "case_type", "agency", "officer", "ward", "band", "overdue")
-    )
+    searched = any(data.get(k) for k in ("q", *URL_FILTERS))
     record_access(
         action=AccessAction.SEARCH if searched else AccessAction.VIEW,
         actor=request.user,
@@ -1011,22 +1066,29 @@ def case_list(request: PartnershipRequest) -> HttpResponse:
         detail=f"Case list page {page.number}",
         request=request,
     )
-    query = request.GET.copy()
-    query.pop("page", None)
+    # What the paging and export links carry: the search id, or the URL's filters; never a name or an address.
+    query = QueryDict(mutable=True)
+    for name in (searches.PARAM, *URL_FILTERS):
+        if name in request.GET and request.method == "GET":
+            query.setlist(name, request.GET.getlist(name))
     from safer.interventions.selectors import current_band_by_case
 
     bands = current_band_by_case([c.pk for c in page.object_list])
-    return render(
-        request,
-        "cases/list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "searched": searched, "bands": bands},
-    )
+    return {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "searched": searched,
+        "bands": bands,
+        "search_ended": ended,
+        "page_error": bool(form.errors),
+    }
 
 
 @require_area("cases")
 @require_GET
 def case_export(request: PartnershipRequest) -> HttpResponse:
-    _form, cases = _filtered(request)
+    _form, cases, _ended = _filtered(request)
     rows = [
         [
             c.reference,

@@ -4,7 +4,9 @@ It uses the cases app's selectors and services, so its scoping is the pages': a 
 (another partnership, an agency it was not shared with, a missing id) is 404, whatever the reason. It needs the
 caseworker or meeting chair role (403 otherwise), as the case pages do. Every answer with personal data writes one
 ``AccessEvent``: the list a search, a case or its documents a view, a new report a create. A case shared with the
-caller's agency (not owned by it) needs a ``purpose`` (the pages ask for it once per session; the API has none).
+caller's agency (not owned by it) needs a purpose, in the ``X-Purpose`` header (the pages ask for it once per session;
+the API has none). Not in the URL: servers and proxies write URLs to their access logs, and a purpose often names
+the person.
 
 The token's owner works in the partnership given by ``partnership`` (an id from /api/me), else their first.
 """
@@ -16,7 +18,7 @@ from typing import Annotated
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Header, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 
 from safer.api.schemas import (
@@ -40,13 +42,20 @@ router = Router(tags=["cases"])
 
 CASE_ROLES = frozenset({Role.CASEWORKER, Role.MEETING_CHAIR})
 NO_ROLE = "This needs the caseworker or meeting chair role in the partnership."
+PURPOSE_HEADER = "X-Purpose"
 NEEDS_PURPOSE = (
-    "This case is shared with your agency: say why you are opening it, with ?purpose=… (it is kept in the access log)."
+    f"This case is shared with your agency: say why you are opening it in the {PURPOSE_HEADER} header "
+    "(it is kept in the access log). Not in the URL: servers and proxies record URLs."
 )
 READ_ERRORS = {403: ErrorOut, 404: ErrorOut, **AUTH_ERRORS, **INPUT_ERRORS}
 
 PartnershipId = Annotated[int, Field(ge=1), QUERY_INT]
 Purpose = Annotated[str, Field(min_length=3, max_length=300)]
+PURPOSE_DESCRIPTION = (
+    "Why you are opening the case, kept in the access log. Needed for a case shared with your agency "
+    "(400 without it); optional for a case your agency owns."
+)
+PurposeHeader = Annotated[Purpose | None, Header(alias=PURPOSE_HEADER, description=PURPOSE_DESCRIPTION)]
 
 
 def _context(request: HttpRequest, partnership: int | None) -> WorkingContext:
@@ -78,7 +87,7 @@ def _log(
 def _open(request: HttpRequest, context: WorkingContext, case_id: int, purpose: str | None) -> tuple[Case, str]:
     case = case_selectors.case_for(context, case_id)
     if not any(a.pk == case.owning_agency_id for a in context.agencies) and not (purpose or "").strip():
-        raise HttpError(403, NEEDS_PURPOSE)
+        raise HttpError(400, NEEDS_PURPOSE)
     return case, (purpose or "").strip()
 
 
@@ -132,7 +141,6 @@ class CaseOut(CaseSummaryOut):
 
 class CaseQuery(Schema):
     partnership: PartnershipId | None = None
-    purpose: Purpose | None = None
 
 
 class DocumentOut(Schema):
@@ -233,14 +241,17 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> CasePageOut:
     response={200: CaseOut, **READ_ERRORS},
     operation_id="get_case",
     summary="One case, with its parties and the agencies it is shared with",
-    description="404 for a case you may not see. A case shared with your agency needs `purpose`. "
-    "Writes one access-log entry.",
+    description="404 for a case you may not see. A case shared with your agency needs the `X-Purpose` header "
+    "(400 without it). Writes one access-log entry.",
 )
 def get_case(
-    request: HttpRequest, case_id: Path[Annotated[int, Field(ge=1), QUERY_INT]], params: Query[CaseQuery]
+    request: HttpRequest,
+    case_id: Path[Annotated[int, Field(ge=1), QUERY_INT]],
+    params: Query[CaseQuery],
+    purpose: PurposeHeader = None,
 ) -> CaseOut:
     context = _context(request, params.partnership)
-    case, purpose = _open(request, context, case_id, params.purpose)
+    case, given = _open(request, context, case_id, purpose)
     parties = [
         PartyOut(person_id=p.person_id, name=p.person.display_name, role=p.get_role_display())
         for p in case.parties.select_related("person").order_by("role", "added_at")
@@ -251,7 +262,7 @@ def get_case(
         )
         for s in case.shares.filter(removed_at__isnull=True).select_related("agency")
     ]
-    _log(request, context, AccessAction.VIEW, case.pk, "api case", purpose)
+    _log(request, context, AccessAction.VIEW, case.pk, "api case", given)
     return CaseOut(
         **_summary(case).model_dump(),
         summary=case.summary,
@@ -267,17 +278,20 @@ def get_case(
     operation_id="list_case_documents",
     summary="The documents on a case you may read",
     description="Sensitive documents you may not read are counted, not listed. Download them on the site. "
-    "Writes one access-log entry.",
+    "A case shared with your agency needs the `X-Purpose` header (400 without it). Writes one access-log entry.",
 )
 def list_case_documents(
-    request: HttpRequest, case_id: Path[Annotated[int, Field(ge=1), QUERY_INT]], params: Query[CaseQuery]
+    request: HttpRequest,
+    case_id: Path[Annotated[int, Field(ge=1), QUERY_INT]],
+    params: Query[CaseQuery],
+    purpose: PurposeHeader = None,
 ) -> DocumentsOut:
     from django.urls import reverse
 
     context = _context(request, params.partnership)
-    case, purpose = _open(request, context, case_id, params.purpose)
+    case, given = _open(request, context, case_id, purpose)
     documents, hidden = selectors.documents_for(context, case)
-    _log(request, context, AccessAction.VIEW, case.pk, "api documents list", purpose)
+    _log(request, context, AccessAction.VIEW, case.pk, "api documents list", given)
     return DocumentsOut(
         items=[
             DocumentOut(

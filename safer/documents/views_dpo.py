@@ -8,11 +8,13 @@ from datetime import UTC
 
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
 from safer.cases.models import Person, name_key
+from safer.core import searches
 from safer.core.audit import record_access
 from safer.core.http import PartnershipRequest
 from safer.core.models import AccessAction
@@ -24,6 +26,7 @@ from safer.documents.forms import PersonSearchForm
 AREA = "access_log"  # the DPO's, as the access log and the subject access register
 PAGE_SIZE = 50
 MATCHES = 50
+SEARCH_KIND = "who-has-seen"  # the search kept on the server (safer.core.searches)
 
 
 def _people(request: PartnershipRequest, form: PersonSearchForm) -> list[Person]:
@@ -39,11 +42,21 @@ def _people(request: PartnershipRequest, form: PersonSearchForm) -> list[Person]
 
 
 @require_area(AREA)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def person_search(request: PartnershipRequest) -> HttpResponse:
-    form = PersonSearchForm(request.GET or None)
+    """The name and date of birth are posted and kept on the server (``safer.core.searches``): the results page is
+    ``?search=<id>``, so they are not written to an access log."""
+    if request.method == "POST":
+        form = PersonSearchForm(request.POST)
+        if form.is_valid():
+            search_id = searches.keep(request, SEARCH_KIND, request.POST, form.fields)
+            return HttpResponseRedirect(searches.url(reverse("documents:who-has-seen"), search_id))
+        criteria = None
+    else:
+        criteria = searches.recall(request, SEARCH_KIND)
+        form = PersonSearchForm(criteria)
     people: list[Person] | None = None
-    if form.is_bound and form.is_valid():
+    if criteria is not None and form.is_valid():
         people = _people(request, form)
         record_access(
             action=AccessAction.SEARCH,
@@ -56,7 +69,13 @@ def person_search(request: PartnershipRequest) -> HttpResponse:
     return render(
         request,
         "documents/dpo_person_search.html",
-        {"form": form, "people": people, "limit": MATCHES, "page_error": bool(form.errors)},
+        {
+            "form": form,
+            "people": people,
+            "limit": MATCHES,
+            "page_error": bool(form.errors),
+            "search_ended": searches.ended(request, criteria),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit
 
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -182,6 +182,7 @@ class BrowserPage:
     problems: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
     scanned: list[str] = field(default_factory=list)
+    requested: list[str] = field(default_factory=list)  # every URL the tab asked for: pages, redirects, files
     _console_errors: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -191,6 +192,7 @@ class BrowserPage:
         self.page.on("pageerror", lambda error: self.problems.append(f"Uncaught exception: {error}"))
         self.page.on("response", self._on_response)
         self.page.on("requestfailed", self._on_request_failed)
+        self.page.on("request", lambda request: self.requested.append(request.url))
 
     # Opening ---------------------------------------------------------------------------------------
 
@@ -237,6 +239,12 @@ class BrowserPage:
         # A navigation (or a download) cancels requests still in flight: that is not a fault.
         if "ERR_ABORTED" not in failure:
             self.problems.append(f"{request.resource_type} {request.url} failed: {failure}")
+
+    def urls_carrying(self, *words: str) -> list[str]:
+        """The URLs this tab asked for that carry any of ``words`` (case ignored, percent and plus encoding undone):
+        a URL is written to every web server's and proxy's access log."""
+        lowered = [w.lower() for w in words]
+        return [url for url in self.requested if any(w in unquote_plus(url).lower() for w in lowered)]
 
     # Problems --------------------------------------------------------------------------------------
 

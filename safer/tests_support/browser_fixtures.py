@@ -60,6 +60,10 @@ def chromium() -> Iterator[Browser]:
         browser.close()
 
 
+# The tabs a test opened, for fixtures that check them all at its end.
+TABS = pytest.StashKey[list[BrowserPage]]()
+
+
 @pytest.fixture
 def open_tab(
     transactional_db: None, chromium: Browser, live_server: Any, request: pytest.FixtureRequest
@@ -69,6 +73,7 @@ def open_tab(
     The database comes first: session fixtures end in the reverse order they began, so the live server (and its
     thread's connection) stops before the test database is dropped, not after ("being accessed by other users")."""
     tabs: list[BrowserPage] = []
+    request.node.stash[TABS] = tabs
 
     def open_(who: str = "") -> BrowserPage:
         tab = BrowserPage.open(chromium, live_server.url, owner=f"{request.node.name} {who}".strip())
@@ -82,6 +87,24 @@ def open_tab(
     finally:
         for tab in tabs:
             tab.close()
+
+
+@pytest.fixture
+def keep_out_of_urls(request: pytest.FixtureRequest) -> Iterator[Callable[..., None]]:
+    """``keep_out_of_urls("Margaret", "Hughes", "LE18")``: at the end of the test, no URL that any of its tabs asked
+    for (pages, redirects, forms, scripts, images) may carry these words, as web servers and proxies log URLs."""
+    words: list[str] = []
+
+    def keep_out(*more: str) -> None:
+        words.extend(more)
+
+    yield keep_out
+    if not words:
+        return
+    tabs = request.node.stash.get(TABS, [])
+    assert any(tab.requested for tab in tabs), "keep_out_of_urls: no tab asked for anything"
+    found = [f"{tab.owner}: {url}" for tab in tabs for url in tab.urls_carrying(*words)]
+    assert not found, "Personal data in URLs the browser asked for (they reach access logs):\n  " + "\n  ".join(found)
 
 
 @pytest.fixture

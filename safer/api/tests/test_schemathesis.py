@@ -20,7 +20,9 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from safer.api.tests import demo_api
-from safer.core.models import ApiToken, User, hash_secret
+from safer.cases.models import CaseAgency, ConsentStatus, Gateway
+from safer.core.models import Agency, ApiToken, Partnership, User, hash_secret
+from safer.documents.tests.conftest import make_case
 
 MAX_EXAMPLES = 50
 DEMO_URLS = "safer.api.tests.demo_urls"
@@ -139,3 +141,25 @@ def test_demo_with_a_token(case: Case, in_transaction: None, token: str, statuse
 def test_demo_without_a_token(case: Case, in_transaction: None, token: str) -> None:
     """Without a token the answer is 401 even when the input is invalid too: authentication comes first."""
     without_token(case)
+
+
+@pytest.fixture
+def shared_case(in_transaction: None, partnership: Partnership, council: Agency, police: Agency) -> int:
+    """A police case shared with the token owner's agency (the council): opening it needs the X-Purpose header."""
+    case = make_case(partnership, police, "ASB-2026-00042")
+    CaseAgency.objects.create(
+        case=case, agency=council, gateway=Gateway.S115, consent_status=ConsentStatus.NOT_REQUIRED, reason="Joint"
+    )
+    return case.pk
+
+
+@pytest.mark.parametrize("path", ["/api/cases/{case_id}", "/api/cases/{case_id}/documents"])
+def test_a_shared_case_takes_its_purpose_in_a_header(shared_case: int, token: str, path: str) -> None:
+    """Both answers as the schema documents them: 400 naming the header without it, 200 with it."""
+    operation = site_with_token[path]["GET"]
+    auth = {"Authorization": f"Bearer {token}"}
+    refused = operation.Case(path_parameters={"case_id": shared_case}, headers=auth).call_and_validate()
+    assert refused.status_code == 400 and "X-Purpose header" in refused.json()["detail"]
+    headers = {**auth, "X-Purpose": "Joint visit planning"}
+    opened = operation.Case(path_parameters={"case_id": shared_case}, headers=headers).call_and_validate()
+    assert opened.status_code == 200

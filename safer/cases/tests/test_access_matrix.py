@@ -17,6 +17,7 @@ from safer.cases import services
 from safer.cases.models import Case, CaseAgency, Report
 from safer.cases.tests.factories import case_with_report
 from safer.cases.views import PURPOSES_KEY
+from safer.core import searches
 from safer.core.models import AccessAction, AccessEvent, Agency, Partnership, User
 from safer.core.tests.factories import AgencyFactory
 
@@ -127,7 +128,7 @@ def test_analyst_without_a_case_role_gets_403(
         ("cases:list", reverse("cases:list"), True),
         ("cases:export", reverse("cases:export"), True),
         ("cases:report-new", reverse("cases:report-new"), True),
-        ("cases:match", reverse("cases:match") + "?name=Hughes", True),
+        ("cases:match", reverse("cases:match"), True),
     ]
     for label, url, _shared in urls_for(case, report) + extra:
         before = view_events()
@@ -135,6 +136,10 @@ def test_analyst_without_a_case_role_gets_403(
         assert response.status_code == 403, label
         assert_no_personal_data(response.content.decode())
         assert view_events() == before
+    for search in (reverse("cases:list"), reverse("cases:match")):  # the searches, posted, are refused the same way
+        response = client.post(search, {"q": "Hughes", "name": "Hughes"})
+        assert response.status_code == 403, search
+        assert searches.SESSION_KEY not in client.session
 
 
 def test_shared_agency_gives_a_purpose_once_then_sees_the_case(
@@ -206,11 +211,14 @@ def test_the_list_export_and_match_write_one_event_each(
     client: Client, sign_in: SignIn, the_case: tuple[Case, Report], caseworker_a: User
 ) -> None:
     sign_in(client, caseworker_a)
+    # A search is posted, then read from the address it redirects to (the criteria kept on the server).
+    list_search = client.post(reverse("cases:list"), {"q": "Hughes"})["Location"]
+    match_search = client.post(reverse("cases:match"), {"name": "Margaret Hughes"})["Location"]
     for url, action in (
         (reverse("cases:list"), AccessAction.VIEW),
-        (reverse("cases:list") + "?q=Hughes", AccessAction.SEARCH),
+        (list_search, AccessAction.SEARCH),
         (reverse("cases:export"), AccessAction.EXPORT),
-        (reverse("cases:match") + "?name=Margaret+Hughes", AccessAction.SEARCH),
+        (match_search, AccessAction.SEARCH),
     ):
         before = AccessEvent.objects.count()
         response = client.get(url)

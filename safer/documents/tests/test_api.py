@@ -14,9 +14,9 @@ from safer.documents.tests.conftest import make_case
 pytestmark = pytest.mark.django_db
 
 
-def call(user, path, method="get", **extra):
+def call(user, path, method="get", headers=None, **extra):
     _, secret = create_api_token(user=user, name="Test script")
-    return getattr(Client(), method)(path, headers={"Authorization": f"Bearer {secret}"}, **extra)
+    return getattr(Client(), method)(path, headers={"Authorization": f"Bearer {secret}", **(headers or {})}, **extra)
 
 
 def events() -> int:
@@ -73,18 +73,26 @@ def test_without_a_case_role_the_answer_is_403(analyst, case):
     assert call(analyst, f"/api/cases/{case.pk}").status_code == 403
 
 
-def test_a_shared_agency_gives_a_purpose(caseworker_a, caseworker_b, police, case, share_with):
+def test_a_shared_agency_gives_a_purpose_in_a_header(caseworker_a, caseworker_b, police, case, share_with):
     share_with(case, police)
-    refused = call(caseworker_b, f"/api/cases/{case.pk}")
-    assert refused.status_code == 403
-    assert "say why you are opening it" in refused.json()["detail"]
     before = events()
-    ok = call(caseworker_b, f"/api/cases/{case.pk}?purpose=Joint%20visit")
+    for path in (f"/api/cases/{case.pk}", f"/api/cases/{case.pk}/documents"):
+        refused = call(caseworker_b, path)
+        assert refused.status_code == 400
+        assert "X-Purpose header" in refused.json()["detail"]
+        # In the URL it is not read (servers and proxies record URLs): the same answer.
+        in_url = call(caseworker_b, f"{path}?purpose=Joint%20visit")
+        assert in_url.status_code == 400 and "X-Purpose header" in in_url.json()["detail"]
+    assert events() == before
+    ok = call(caseworker_b, f"/api/cases/{case.pk}", headers={"X-Purpose": "Joint visit"})
     assert ok.status_code == 200
     assert events() == before + 1
     event = AccessEvent.objects.filter(action=AccessAction.VIEW).first()
     assert event is not None
     assert event.purpose == "Joint visit"
+    too_short = call(caseworker_b, f"/api/cases/{case.pk}", headers={"X-Purpose": "x"})
+    assert too_short.status_code == 422
+    assert too_short.json()["errors"][0]["loc"] == ["header", "X-Purpose"]
 
 
 def test_documents_list_hides_sensitive_ones_from_a_shared_agency(caseworker_a, caseworker_b, police, case, share_with):
@@ -95,7 +103,7 @@ def test_documents_list_hides_sensitive_ones_from_a_shared_agency(caseworker_a, 
     mine = call(caseworker_a, f"/api/cases/{case.pk}/documents").json()
     assert sorted(d["name"] for d in mine["items"]) == ["a.txt", "b.txt"]
     share_with(case, police)
-    theirs = call(caseworker_b, f"/api/cases/{case.pk}/documents?purpose=Joint%20visit").json()
+    theirs = call(caseworker_b, f"/api/cases/{case.pk}/documents", headers={"X-Purpose": "Joint visit"}).json()
     assert [d["name"] for d in theirs["items"]] == ["a.txt"]
     assert theirs["hidden_sensitive"] == 1
     assert theirs["items"][0]["download_url"].startswith(f"/documents/cases/{case.pk}/")

@@ -9,7 +9,9 @@ import pytest
 from django.urls import reverse
 
 from safer.core.audit import record_access
-from safer.core.models import AccessAction, AccessEvent
+from safer.core.models import AccessAction, AccessEvent, Role
+from safer.core.tests.addresses import addresses_in, carrying
+from safer.core.tests.factories import make_member
 from safer.documents.tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
@@ -21,14 +23,21 @@ def seen_url(person) -> str:
     return reverse("documents:who-has-seen-person", args=[person.pk])
 
 
+def find(client, **criteria) -> str:
+    """Search as the form does: post, then the page the post redirects to (``?search=<id>``)."""
+    posted = client.post(SEARCH, criteria)
+    assert posted.status_code == 302, posted.content.decode()[:500]
+    return client.get(posted["Location"]).content.decode()
+
+
 def test_the_dpo_finds_a_person_by_name_in_any_order_and_by_date_of_birth(signed_in, dpo, victim, subject):
     client = signed_in(dpo)
-    page = client.get(SEARCH, {"name": "quiet vera"}).content.decode()
+    page = find(client, name="quiet vera")
     assert "1 person found" in page and "Vera Quiet" in page and seen_url(victim.person) in page
     assert "Dan Shouter" not in page
-    page = client.get(SEARCH, {"name": "Quiet", "date_of_birth": "31/01/1950"}).content.decode()
+    page = find(client, name="Quiet", date_of_birth="31/01/1950")
     assert "Vera Quiet" in page
-    page = client.get(SEARCH, {"name": "Quiet", "date_of_birth": "1950-02-01"}).content.decode()
+    page = find(client, name="Quiet", date_of_birth="1950-02-01")
     assert "0 people found" in page and "No one on the system matches" in page
     searches = AccessEvent.objects.filter(actor=dpo, action=AccessAction.SEARCH, object_type="person")
     assert searches.count() == 3 and all("who has seen" in event.purpose for event in searches)
@@ -36,7 +45,7 @@ def test_the_dpo_finds_a_person_by_name_in_any_order_and_by_date_of_birth(signed
 
 def test_bad_search_input_is_named(signed_in, dpo):
     client = signed_in(dpo)
-    response = client.get(SEARCH, {"name": "", "date_of_birth": "31/02/1950"})
+    response = client.post(SEARCH, {"name": "", "date_of_birth": "31/02/1950"})
     page = response.content.decode()
     assert response.status_code == 400
     assert "Enter the name of the person" in page and "Enter the date of birth as a real date" in page
@@ -107,5 +116,28 @@ def test_only_the_dpo_role_and_only_the_partnerships_people(
     stranger = make_person(other_partnership, "Vera", "Quiet")
     response = signed_in(dpo).get(seen_url(stranger))
     assert response.status_code == 404 and b"Quiet" not in response.content
-    page = signed_in(dpo).get(SEARCH, {"name": "Vera Quiet"}).content.decode()
+    page = find(signed_in(dpo), name="Vera Quiet")
     assert "1 person found" in page  # the other partnership's Vera Quiet is not listed
+
+
+def test_the_search_goes_by_post_and_no_address_names_the_person(signed_in, dpo, victim):
+    client = signed_in(dpo)
+    posted = client.post(SEARCH, {"name": "Vera Quiet", "date_of_birth": "31/01/1950"})
+    location = posted["Location"]
+    assert posted.status_code == 302 and location.startswith(f"{SEARCH}?search=")
+    assert carrying([location], "Vera", "Quiet", "1950") == []
+    page = client.get(location).content.decode()
+    assert "1 person found" in page and 'value="Vera Quiet"' in page
+    assert carrying(addresses_in(page), "Vera", "Quiet", "1950") == []
+    # A name in the URL is not read: an empty form, nothing searched.
+    ignored = client.get(SEARCH, {"name": "Vera Quiet"}).content.decode()
+    assert "person found" not in ignored and "Vera Quiet" not in ignored
+    assert AccessEvent.objects.filter(actor=dpo, action=AccessAction.SEARCH).count() == 1
+
+
+def test_another_dpo_cannot_use_my_search_id(signed_in, council, dpo, victim):
+    location = signed_in(dpo).post(SEARCH, {"name": "Vera Quiet"})["Location"]
+    colleague = make_member(council, Role.DPO, email="second@oadby.example", full_name="Sam Second")
+    page = signed_in(colleague).get(location).content.decode()
+    assert "That search has ended" in page and "Quiet" not in page
+    assert not AccessEvent.objects.filter(actor=colleague, action=AccessAction.SEARCH).exists()

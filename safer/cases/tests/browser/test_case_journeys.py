@@ -18,7 +18,10 @@ from safer.cases.tests.factories import case_with_report
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_log_a_first_call_match_share_and_close(tab, sign_in_by_cookie, partnership, council, police, caseworker_a):
+def test_log_a_first_call_match_share_and_close(
+    tab, sign_in_by_cookie, keep_out_of_urls, partnership, council, police, caseworker_a
+):
+    keep_out_of_urls("Margaret", "Hughes", "Canal", "LE18", "4PA")
     case, _ = case_with_report(partnership, council, caseworker_a, reporter="Margaret Hughes", days_ago=20)
     sign_in_by_cookie(tab, caseworker_a)
     tab.goto("/cases/", state="Cases: one open case")
@@ -78,6 +81,42 @@ def test_log_a_first_call_match_share_and_close(tab, sign_in_by_cookie, partners
     case.refresh_from_db()
     assert case.status == "closed" and case.retention_review_on is not None
     tab.assert_no_problems("the end")
+
+
+def test_search_cases_and_check_for_matches_without_a_name_in_any_url(
+    tab, sign_in_by_cookie, keep_out_of_urls, partnership, council, caseworker_a
+):
+    keep_out_of_urls("Margaret", "Hughes", "Canal", "LE18", "4PA")
+    case, _ = case_with_report(partnership, council, caseworker_a, reporter="Margaret Hughes")
+    other, _ = case_with_report(partnership, council, caseworker_a, reporter="Tom Ellis", place="9 Long Street")
+    sign_in_by_cookie(tab, caseworker_a)
+    tab.goto("/cases/", state="Cases: two open cases")
+    tab.fill("Search", "Margaret Hughes")
+    tab.select("Status", "Open")
+    tab.click_button("Search", state="Cases: searched by name")
+    expect(tab.main.locator("caption")).to_have_text("1 case found")
+    tab.expect_text(case.reference)
+    expect(tab.main).not_to_contain_text(other.reference)
+    expect(tab.field("Search")).to_have_value("Margaret Hughes")
+    tab.reload(state="Cases: the search reloaded")
+    expect(tab.main.locator("caption")).to_have_text("1 case found")
+
+    tab.click_link("Check for matches", state="Check for matches: the empty form")
+    tab.click_button("Search", state="Check for matches: nothing entered")
+    assert tab.error_messages() == ["Enter a name, an address or a postcode to search for"]
+    tab.fill("Name", "Margaret Hughes")
+    tab.fill("Address or place", "14 Canal Street")
+    tab.fill("Postcode", "le18 4pa")
+    tab.click_button("Search", state="Check for matches: the person, the place and the case")
+    people = tab.main.get_by_role("table", name="People")
+    expect(people).to_contain_text("Margaret Hughes")
+    expect(tab.main.get_by_role("table", name="Places")).to_contain_text("14 Canal Street")
+    tab.expect_text(case.reference)
+    tab.click_link("Margaret Hughes", state="The person's page from the matches")
+    tab.expect_heading("Margaret Hughes")
+    tab.go_back(state="Check for matches: back to the results")
+    expect(people).to_contain_text("Margaret Hughes")
+    expect(tab.field("Name")).to_have_value("Margaret Hughes")
 
 
 def test_unshared_agency_gets_404_then_gives_its_purpose_once_shared(

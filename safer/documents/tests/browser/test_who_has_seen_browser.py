@@ -11,7 +11,10 @@ from safer.core.models import AccessAction
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_dpo_finds_who_has_seen_a_person(tab, sign_in_by_cookie, partnership, dpo, caseworker_a, case, victim):
+def test_the_dpo_finds_who_has_seen_a_person(
+    tab, sign_in_by_cookie, keep_out_of_urls, partnership, dpo, caseworker_a, case, victim
+):
+    keep_out_of_urls("Vera", "Quiet", "Nobody", "1950")
     record_access(
         action=AccessAction.VIEW,
         actor=caseworker_a,
@@ -34,6 +37,8 @@ def test_the_dpo_finds_who_has_seen_a_person(tab, sign_in_by_cookie, partnership
     tab.expect_text("No one on the system matches.")
     tab.fill("Name", "quiet")
     tab.click_button("Find the person", state="search: one found")
+    tab.reload(state="search: one found, reloaded")
+    tab.expect_text("1 person found")
     tab.click_link("Vera Quiet", state="the person's access log")
     tab.expect_heading("Who has seen Vera Quiet's data")
     tab.expect_text("Joint visit planning")
