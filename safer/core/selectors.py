@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safer.core.models import (
     AccessEvent,
+    AccessLogVerification,
     Agency,
     ApiToken,
     Invitation,
@@ -176,6 +177,28 @@ def access_object_types(partnership: Partnership) -> list[str]:
         for t in AccessEvent.objects.filter(partnership=partnership).values_list("object_type", flat=True).distinct()
         if t
     )
+
+
+CHECK_DUE_AFTER = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class AccessLogCheckStatus:
+    """The last check of a partnership's access log chain, and whether another is due."""
+
+    last: AccessLogVerification | None
+    due: bool
+
+
+def access_log_check_status(partnership: Partnership) -> AccessLogCheckStatus:
+    last = (
+        AccessLogVerification.objects.filter(partnership=partnership)
+        .select_related("started_by")
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+    due = last is None or last.finished_at < timezone.now() - CHECK_DUE_AFTER
+    return AccessLogCheckStatus(last=last, due=due)
 
 
 def tokens_of(user: User) -> QuerySet[ApiToken]:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("people/<int:user_id>/reset-two-factor", people.reset_two_factor, name="reset-two-factor"),
     path("access-log/", dpo.access_log, name="access-log"),
     path("access-log/export", dpo.export_access_log_view, name="access-log-export"),
+    path("access-log/verify", dpo.verify_access_log_view, name="access-log-verify"),
     path("account/", account.account, name="account"),
     path("account/tokens/new", account.new_token, name="new-token"),
     path("account/tokens/<int:token_id>/revoke", account.revoke_token, name="revoke-token"),

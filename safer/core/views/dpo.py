@@ -1,4 +1,4 @@
-"""The data protection officer's access log: list, filter, export."""
+"""The data protection officer's access log: list, filter, export, and check that it has not been cut or changed."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from safer.core.forms import AccessLogFilterForm
 from safer.core.http import PartnershipRequest
 from safer.core.models import AccessAction
 from safer.core.permissions import require_area
-from safer.core.tasks import export_access_log
+from safer.core.tasks import export_access_log, verify_access_log
 
 PAGE_SIZE = 50
 
@@ -58,7 +58,14 @@ def access_log(request: PartnershipRequest) -> HttpResponse:
     return render(
         request,
         "core/dpo/access_log.html",
-        {"form": form, "page": page, "query": query.urlencode(), "page_error": bool(form.errors)},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "page_error": bool(form.errors),
+            "check": selectors.access_log_check_status(request.partnership),
+            "check_due_days": selectors.CHECK_DUE_AFTER.days,
+        },
     )
 
 
@@ -82,5 +89,28 @@ def export_access_log_view(request: PartnershipRequest) -> HttpResponse:
         detail=f"job {job.pk}",
     )
     result = export_access_log.enqueue(str(job.pk))
+    services.record_task_id(job=job, task_result_id=result.id)
+    return HttpResponseRedirect(reverse("core:job", args=[job.pk]))
+
+
+@require_area("access_log")
+@require_POST
+def verify_access_log_view(request: PartnershipRequest) -> HttpResponse:
+    """Walk this partnership's chain of events in the background; the job page follows it."""
+    job = services.create_job(
+        partnership=request.partnership,
+        user=request.user,
+        kind="access_log_verify",
+        title="Access log check",
+        parameters={},
+    )
+    record_access(
+        action=AccessAction.VIEW,
+        actor=request.user,
+        object_type="access_log",
+        request=request,
+        detail=f"integrity check, job {job.pk}",
+    )
+    result = verify_access_log.enqueue(str(job.pk))
     services.record_task_id(job=job, task_result_id=result.id)
     return HttpResponseRedirect(reverse("core:job", args=[job.pk]))
