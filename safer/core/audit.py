@@ -6,6 +6,7 @@ import uuid
 
 from django.http import HttpRequest
 
+from safer.core.access_chain import append
 from safer.core.addresses import client_address
 from safer.core.models import AccessAction, AccessEvent, Agency, Partnership, User
 
@@ -29,7 +30,7 @@ def record_access(
     detail: str = "",
     request: HttpRequest | None = None,
 ) -> AccessEvent:
-    """Append one event to the access log and return it."""
+    """Append one event to the access log (chained to the one before it in its partnership) and return it."""
     if agency is None and request is not None:
         agencies = getattr(request, "agencies", None)
         if agencies:
@@ -37,7 +38,7 @@ def record_access(
     if partnership is None and request is not None:
         partnership = getattr(request, "partnership", None)
     request_id = getattr(request, "request_id", None) if request is not None else None
-    return AccessEvent.objects.create(
+    event = AccessEvent(
         action=str(action),
         actor=actor if actor is not None and actor.pk else None,
         actor_agency=agency,
@@ -49,6 +50,7 @@ def record_access(
         ip_address=client_ip(request),
         request_id=request_id if isinstance(request_id, uuid.UUID) else None,
     )
+    return append(event)
 
 
 def record_account_event(

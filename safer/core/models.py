@@ -240,6 +240,12 @@ class AccessEvent(models.Model):
     detail = models.CharField(max_length=300, blank=True, help_text="What was done, never personal data")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.UUIDField(null=True, blank=True)
+    # The tamper-evident chain (safer.core.access_chain): each partnership's events, and the events of no
+    # partnership, form one chain each, numbered from 1; ``hash`` covers the fields above and ``prev_hash``, the
+    # ``hash`` of the event before it in the same chain.
+    seq = models.PositiveBigIntegerField(editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
 
     objects = AccessEventQuerySet.as_manager()
 
@@ -251,6 +257,15 @@ class AccessEvent(models.Model):
             models.Index(fields=["partnership", "action", "-at"], name="access_partnership_action_at"),
             models.Index(fields=["object_type", "object_id"], name="access_object"),
         ]
+        constraints: ClassVar[list[Any]] = [
+            # One event per place in a chain; also the index that finds a chain's head and walks it in order.
+            models.UniqueConstraint(
+                fields=["partnership", "seq"], condition=Q(partnership__isnull=False), name="access_chain_seq"
+            ),
+            models.UniqueConstraint(
+                fields=["seq"], condition=Q(partnership__isnull=True), name="access_chain_seq_no_partnership"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
@@ -258,6 +273,8 @@ class AccessEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("The access log is append-only: events cannot be changed.")
+        if not self.hash:
+            raise PermissionError("Append access events with safer.core.audit.record_access, which chains them.")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
@@ -312,6 +329,46 @@ class RefusalAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.refusals} refusals in {self.window_minutes} minutes"
+
+
+class ChainBreakKind(models.TextChoices):
+    ALTERED = "altered", "Changed after it was written"
+    MISSING = "missing", "Events missing"
+    REORDERED = "reordered", "Events out of order"
+    REPLACED = "replaced", "Replaced or rewritten"
+
+
+class AccessLogVerification(models.Model):
+    """One check of one chain of the access log (``manage.py verify_access_log`` or the DPO's button).
+
+    Append-only like the log: the run-time database role may only read and add rows. An intact check is the anchor
+    the next one compares against, so events cut from the end of a chain, or a chain rewritten since, are found.
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    started_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(default=timezone.now)
+    events = models.PositiveBigIntegerField(help_text="Events walked")
+    intact = models.BooleanField()
+    # The last event walked (intact up to it, when intact).
+    last_event_id = models.BigIntegerField(null=True, blank=True)
+    last_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    last_hash = models.CharField(max_length=64, blank=True)
+    last_at = models.DateTimeField(null=True, blank=True)
+    # The first break, when not intact.
+    break_event_id = models.BigIntegerField(null=True, blank=True)
+    break_kind = models.CharField(max_length=20, choices=ChainBreakKind.choices, blank=True)
+    message = models.CharField(max_length=500, blank=True, help_text="What is wrong at the first break")
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-finished_at", "-id"]
+        indexes: ClassVar[list[Any]] = [
+            models.Index(fields=["partnership", "-finished_at"], name="access_verification_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.finished_at:%Y-%m-%d %H:%M} {'intact' if self.intact else 'broken'}"
 
 
 class ApiToken(models.Model):

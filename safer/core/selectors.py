@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safer.core.models import (
     AccessEvent,
+    AccessLogVerification,
     AccessRefusal,
     Agency,
     ApiToken,
@@ -230,6 +231,28 @@ def refusal_alerts(partnership: Partnership) -> QuerySet[RefusalAlert]:
     """The warnings raised in the partnership in the last week (the DPO pages show them as a banner)."""
     since = timezone.now() - timedelta(days=REFUSAL_ALERT_DAYS)
     return RefusalAlert.objects.filter(partnership=partnership, at__gt=since).select_related("user")
+
+
+CHECK_DUE_AFTER = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class AccessLogCheckStatus:
+    """The last check of a partnership's access log chain, and whether another is due."""
+
+    last: AccessLogVerification | None
+    due: bool
+
+
+def access_log_check_status(partnership: Partnership) -> AccessLogCheckStatus:
+    last = (
+        AccessLogVerification.objects.filter(partnership=partnership)
+        .select_related("started_by")
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+    due = last is None or last.finished_at < timezone.now() - CHECK_DUE_AFTER
+    return AccessLogCheckStatus(last=last, due=due)
 
 
 def tokens_of(user: User) -> QuerySet[ApiToken]:

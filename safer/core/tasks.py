@@ -8,6 +8,7 @@ from django.conf import settings
 from django.tasks import task
 
 from safer.core import selectors
+from safer.core.access_chain import chain_length, verify_chain
 from safer.core.jobs import Progress, run_job
 from safer.core.models import AccessEvent, Job
 from safer.core.spreadsheets import CsvWriter
@@ -69,3 +70,14 @@ def _export_access_log(job: Job, progress: Progress) -> str:
 @task()
 def export_access_log(job_id: str) -> None:
     run_job(job_id, _export_access_log)
+
+
+def _verify_access_log(job: Job, progress: Progress) -> str:
+    progress.set_total(chain_length(job.partnership_id))
+    report, _check = verify_chain(job.partnership, started_by=job.created_by, on_event=progress.advance)
+    return report.sentence()
+
+
+@task()
+def verify_access_log(job_id: str) -> None:
+    run_job(job_id, _verify_access_log)

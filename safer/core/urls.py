@@ -25,6 +25,7 @@ urlpatterns = [
     path("access-log/", dpo.access_log, name="access-log"),
     path("access-log/export", dpo.export_access_log_view, name="access-log-export"),
     path("access-log/refused", dpo.refusals, name="refusals"),
+    path("access-log/verify", dpo.verify_access_log_view, name="access-log-verify"),
     path("account/", account.account, name="account"),
     path("account/tokens/new", account.new_token, name="new-token"),
     path("account/tokens/<int:token_id>/revoke", account.revoke_token, name="revoke-token"),

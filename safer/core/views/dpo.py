@@ -1,4 +1,5 @@
-"""The data protection officer's access log (list, filter, export) and the requests for personal data refused."""
+"""The data protection officer's access log (list, filter, export, and a check that it has not been cut or changed)
+and the requests for personal data refused."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from safer.core.forms import AccessLogFilterForm, RefusalFilterForm
 from safer.core.http import PartnershipRequest
 from safer.core.models import AccessAction
 from safer.core.permissions import require_area
-from safer.core.tasks import export_access_log
+from safer.core.tasks import export_access_log, verify_access_log
 
 PAGE_SIZE = 50
 
@@ -59,7 +60,14 @@ def access_log(request: PartnershipRequest) -> HttpResponse:
     return render(
         request,
         "core/dpo/access_log.html",
-        {"form": form, "page": page, "query": query.urlencode(), "page_error": bool(form.errors)},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "page_error": bool(form.errors),
+            "check": selectors.access_log_check_status(request.partnership),
+            "check_due_days": selectors.CHECK_DUE_AFTER.days,
+        },
     )
 
 
@@ -131,3 +139,26 @@ def refusals(request: PartnershipRequest) -> HttpResponse:
             "alert_minutes": settings.SAFER_REFUSAL_ALERT_MINUTES,
         },
     )
+
+
+@require_area("access_log")
+@require_POST
+def verify_access_log_view(request: PartnershipRequest) -> HttpResponse:
+    """Walk this partnership's chain of events in the background; the job page follows it."""
+    job = services.create_job(
+        partnership=request.partnership,
+        user=request.user,
+        kind="access_log_verify",
+        title="Access log check",
+        parameters={},
+    )
+    record_access(
+        action=AccessAction.VIEW,
+        actor=request.user,
+        object_type="access_log",
+        request=request,
+        detail=f"integrity check, job {job.pk}",
+    )
+    result = verify_access_log.enqueue(str(job.pk))
+    services.record_task_id(job=job, task_result_id=result.id)
+    return HttpResponseRedirect(reverse("core:job", args=[job.pk]))
