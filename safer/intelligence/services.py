@@ -144,6 +144,7 @@ def _run_import(
         month=facts.month,  # where the name gives it: how a killed run's staged rows are found by their index
         **jobs.lease(),
     )
+    run.month = None  # the run's month on its report once the file has been checked whole (_discard writes it back)
     try:
         tally = stage(run, facts)
         _check_whole_file(run, partnership, facts, data_file)
@@ -524,6 +525,7 @@ def _discard(run: ImportRun, facts: FileFacts, status: str, reason: str) -> None
     marked it interrupted already: that verdict stays.)"""
     ImportRun.objects.filter(pk=run.pk, status=RunStatus.STAGING).update(
         status=status,
+        month=run.month,
         sha256=run.sha256,
         refusal=storable(reason)[:2000],
         rows_read=run.rows_read,
