@@ -419,6 +419,11 @@ TASKS = {
         ),
     }
 }
+# Work under way (an import, a report build, an export) whose process was killed is marked failed and tidied
+# (core.jobs.recover_interrupted). On the machine that ran it, as soon as its process has gone; from any machine, once
+# nothing has been heard from it for this long. The longest silent step today (drawing a large PDF, making a month
+# live) takes seconds to a minute or two, and work reports progress at least every few seconds otherwise.
+SAFER_INTERRUPTED_AFTER_MINUTES = env_int("SAFER_INTERRUPTED_AFTER_MINUTES", 10, minimum=1)
 
 # Logs never carry personal data: they name users by id only.
 LOGGING: dict[str, Any] = {

@@ -405,7 +405,22 @@ class JobQuerySet(models.QuerySet["Job"]):
         return self.filter(partnership=partnership, created_by=user)
 
 
-class Job(models.Model):
+class Leased(models.Model):
+    """Work some process is doing now: which process (``owner_host``, ``owner_pid``; empty once the work has ended)
+    and when it last said it was still at it (``heartbeat_at``). A process that was killed leaves its lease behind;
+    ``core.jobs.recover_interrupted`` finds such leases and has the work's app tidy what it left."""
+
+    owner_host = models.CharField(max_length=200, blank=True, help_text="The machine of the process doing the work")
+    owner_pid = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Its process id while the work is under way; empty once it has ended"
+    )
+    heartbeat_at = models.DateTimeField(default=timezone.now, help_text="When the work last reported progress")
+
+    class Meta:
+        abstract = True
+
+
+class Job(Leased):
     """Progress of one piece of background work (an import, a report build, an export).
 
     The task updates ``rows_done``/``rows_total``/``errors``; the page polls it; the person can cancel.
@@ -438,6 +453,10 @@ class Job(models.Model):
             models.CheckConstraint(
                 condition=Q(rows_total__isnull=True) | Q(rows_total__gte=0), name="job_rows_total_non_negative"
             )
+        ]
+        indexes: ClassVar[list[Any]] = [
+            # The few jobs under way, found on every job page view by the sweep for interrupted work.
+            models.Index(fields=["owner_pid"], condition=Q(owner_pid__isnull=False), name="job_under_way"),
         ]
 
     def __str__(self) -> str:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
 from django.tasks import task
 
 from safer.core import selectors
 from safer.core.access_chain import chain_length, verify_chain
-from safer.core.jobs import Progress, run_job
+from safer.core.jobs import Progress, export_dir, run_job
 from safer.core.models import AccessEvent, Job
 from safer.core.spreadsheets import CsvWriter
 
@@ -25,12 +22,6 @@ ACCESS_LOG_COLUMNS = [
     "detail",
     "ip_address",
 ]
-
-
-def export_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "exports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def access_log_row(event: AccessEvent) -> list[str]:

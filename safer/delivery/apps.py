@@ -7,7 +7,13 @@ class DeliveryConfig(AppConfig):
     verbose_name = "Annual delivery plan: tactical actions, quarterly monitoring, OPCC return, board pack"
 
     def ready(self) -> None:
-        from safer.core.jobs import register_job_page
+        from safer.core.jobs import register_interrupted_job, register_job_page
+        from safer.delivery.tasks import tidy_interrupted_import
 
         # Delivery imports and document builds ("delivery_<what>") have a page that names the plan and any problems.
         register_job_page("delivery_", "delivery:job")
+        # A plan import whose process was killed wrote nothing (one transaction); its uploaded workbook is removed.
+        # (A document build's part-written file is removed by core, as for every job.)
+        register_interrupted_job(
+            "delivery_import", noun="import", again="Upload the file again.", cleanup=tidy_interrupted_import
+        )

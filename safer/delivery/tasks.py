@@ -9,9 +9,8 @@ from pathlib import Path
 from django.db import transaction
 from django.tasks import task
 
-from safer.core.jobs import Progress, run_job
+from safer.core.jobs import Progress, export_dir, run_job
 from safer.core.models import Job
-from safer.core.tasks import export_dir
 from safer.delivery import documents, importer, services
 from safer.delivery.figures import plan_figures
 from safer.delivery.models import DeliveryImport, DeliveryPlan
@@ -131,3 +130,9 @@ def importer_dir() -> Path:
 @task()
 def import_plan(job_id: str) -> None:
     run_job(job_id, _import)
+
+
+def tidy_interrupted_import(job: Job) -> None:
+    """An import whose process was killed: nothing was written (one transaction); its workbook goes."""
+    for record in DeliveryImport.objects.filter(job=job):
+        (importer_dir() / Path(record.stored_file).name).unlink(missing_ok=True)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safer.core import services as core_services
 from safer.core.audit import record_access
 from safer.core.http import PartnershipRequest
+from safer.core.jobs import recover_interrupted
 from safer.core.models import AccessAction, Job
 from safer.core.selectors import agencies_in
 from safer.core.services import ServiceError
@@ -745,6 +746,7 @@ def _delivery_job(request: PartnershipRequest, job_id: uuid.UUID) -> Job:
 
 @require_GET
 def job(request: PartnershipRequest, job_id: uuid.UUID) -> HttpResponse:
+    recover_interrupted()  # a build or import whose process was killed reads as failed, not running for ever
     item = _delivery_job(request, job_id)
     imported = DeliveryImport.objects.filter(job=item).select_related("delivery_plan").first()
     return render(request, "delivery/job.html", {"job": item, "status": job_json(item), "imported": imported})

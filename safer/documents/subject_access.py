@@ -582,7 +582,7 @@ EXPORT_STEPS = 6
 
 
 def run_export(job: Job, progress: Any) -> str:
-    from safer.core.tasks import export_dir
+    from safer.core.jobs import export_dir
 
     sar = SubjectAccessRequest.objects.select_related("person__address", "partnership").get(
         pk=job.parameters["sar_id"], partnership=job.partnership

@@ -2,7 +2,8 @@
 
 Import runs make files all-or-nothing: rows are written in chunks under a run that is "staging" (invisible to every
 figure), and the run is switched to "live" in one short transaction that also replaces the month's previous live run
-and rebuilds its monthly counts. A cancelled, failed or crashed run never becomes live.
+and rebuilds its monthly counts. A cancelled, failed or crashed run never becomes live; a run whose process was killed
+keeps its lease (core.models.Leased) and is found, marked failed and its staged rows removed by recovery.py.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from safer.core.models import Agency, Job, Partnership, User
+from safer.core.models import Agency, Job, Leased, Partnership, User
 from safer.geography.models import Lsoa, Ward
 
 
@@ -53,9 +54,10 @@ class RunStatus(models.TextChoices):
     REPLACED = "replaced", "Replaced by a later import"
     REFUSED = "refused", "Refused"
     CANCELLED = "cancelled", "Cancelled"
+    FAILED = "failed", "Stopped before it finished"
 
 
-class ImportRun(models.Model):
+class ImportRun(Leased):
     """One file (one force-month for police.uk street files) imported into one partnership."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="import_runs")
@@ -84,6 +86,8 @@ class ImportRun(models.Model):
         ordering: ClassVar[list[str]] = ["-created_at"]
         indexes: ClassVar[list[Any]] = [
             models.Index(fields=["partnership", "source", "month", "status"], name="run_month_status"),
+            # The few runs under way, found by the sweep for interrupted work (core.jobs.recover_interrupted).
+            models.Index(fields=["owner_pid"], condition=models.Q(owner_pid__isnull=False), name="run_under_way"),
         ]
 
     def __str__(self) -> str:

@@ -20,7 +20,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from safer.core.jobs import JobCancelled
+from safer.core import jobs
+from safer.core.jobs import JobCancelled, WorkInterrupted
 from safer.core.models import Agency, Job, Partnership, User
 from safer.geography import selectors as geography
 from safer.geography.models import Lsoa, Ward
@@ -129,6 +130,7 @@ def import_partner_file(
         file_name=name[:300],
         sha256=file_sha256_path(path),
         force=source.name[:80],
+        **jobs.lease(),  # held while the rows are staged, with a heartbeat each chunk (recovery.py)
     )
     try:
         if not mapping.complete:
@@ -162,6 +164,10 @@ def import_partner_file(
     except JobCancelled:
         _discard(run, RunStatus.CANCELLED, "Cancelled before it finished: nothing from this file was kept.")
         raise
+    except WorkInterrupted:
+        # A sweep took this run for dead and said so on its page; the rows staged since it cleared them go too.
+        delete_staged(run)
+        raise
     except Exception:
         _discard(run, RunStatus.REFUSED, "Something went wrong while importing; nothing from this file was kept.")
         raise
@@ -179,6 +185,7 @@ def _stage(
     rejections: list[Rejection] = []
     months: set[date] = set()
     mapping = reader.mapping
+    heartbeat = jobs.Heartbeat(ImportRun.objects.filter(pk=run.pk))
 
     def flush() -> None:
         with transaction.atomic():
@@ -186,6 +193,7 @@ def _stage(
             Rejection.objects.bulk_create(rejections)
         records.clear()
         rejections.clear()
+        heartbeat.beat()
         if on_progress is not None:
             on_progress(run.rows_read, run.rows_rejected)
 
@@ -300,6 +308,11 @@ def make_partner_live(run: ImportRun) -> None:
     assert run.month is not None
     assert run.month_to is not None
     covered = _months_between(run.month, run.month_to)
+    # First, and only if it is still this staging run (a sweep may have taken it for interrupted): live, lease given up.
+    if not ImportRun.objects.filter(pk=run.pk, status=RunStatus.STAGING).update(
+        status=RunStatus.LIVE, made_live_at=timezone.now(), **jobs.RELEASED
+    ):
+        raise WorkInterrupted
     earlier = list(
         ImportRun.objects.select_for_update()
         .filter(partnership=run.partnership, source=run.source, status=RunStatus.LIVE)
@@ -315,7 +328,6 @@ def make_partner_live(run: ImportRun) -> None:
         ):
             other.status = RunStatus.REPLACED
             other.save(update_fields=["status"])
-    ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.LIVE, made_live_at=timezone.now())
     run.status = RunStatus.LIVE
     rebuild_partner_counts(run.partnership, run.source, covered)
 
@@ -336,7 +348,7 @@ def rebuild_partner_counts(partnership: Partnership, source_key: str, months: li
 
 
 def _discard(run: ImportRun, status: str, reason: str) -> None:
-    ImportRun.objects.filter(pk=run.pk).update(
+    ImportRun.objects.filter(pk=run.pk, status=RunStatus.STAGING).update(
         status=status,
         refusal=storable(reason)[:2000],
         rows_read=run.rows_read,
@@ -344,8 +356,18 @@ def _discard(run: ImportRun, status: str, reason: str) -> None:
         rows_outside_area=run.rows_outside_area,
         rows_no_location=run.rows_no_location,
         rows_rejected=run.rows_rejected,
+        **jobs.RELEASED,
     )
     run.status = status
     run.refusal = reason
-    PartnerRecord.objects.filter(run=run).delete()
+    delete_staged(run)
     logger.info("Partner import run %s ended as %s", run.pk, status)
+
+
+def delete_staged(run: ImportRun, beat: Callable[[], None] | None = None) -> None:
+    """A partner run's rows, in chunks of short transactions (``beat``: the deleting process's heartbeat)."""
+    rows = PartnerRecord.objects.filter(run=run)
+    while ids := list(rows.values_list("pk", flat=True)[:CHUNK]):
+        PartnerRecord.objects.filter(pk__in=ids).delete()
+        if beat is not None:
+            beat()

@@ -17,7 +17,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from safer.core.jobs import JobCancelled
+from safer.core import jobs
+from safer.core.jobs import JobCancelled, WorkInterrupted
 from safer.core.models import Job, Partnership, User
 from safer.geography import selectors as geography
 from safer.intelligence.bulk import BulkInserter
@@ -130,12 +131,20 @@ def _run_import(
     """The life of one file's import: staged, checked as a whole, then live, or refused/cancelled and discarded.
 
     Must run outside a transaction (a background task or a command), so chunks commit as they go while staying
-    invisible until the run is made live.
+    invisible until the run is made live. The run is leased by this process while it is staged (a heartbeat with
+    each chunk), so a run whose process is killed is found and its rows removed (recovery.py).
     """
     fingerprint = _Fingerprint(data_file)
     run = ImportRun.objects.create(
-        partnership=partnership, job=job, created_by=actor, source=source, file_name=data_file.name[:300]
+        partnership=partnership,
+        job=job,
+        created_by=actor,
+        source=source,
+        file_name=data_file.name[:300],
+        month=facts.month,  # where the name gives it: how a killed run's staged rows are found by their index
+        **jobs.lease(),
     )
+    run.month = None  # the run's month on its report once the file has been checked whole (_discard writes it back)
     try:
         tally = stage(run, facts)
         _check_whole_file(run, partnership, facts, data_file)
@@ -162,6 +171,11 @@ def _run_import(
     except JobCancelled:
         run.sha256 = fingerprint.value_if_known()
         _discard(run, facts, RunStatus.CANCELLED, "Cancelled before it finished: nothing from this file was kept.")
+        raise
+    except WorkInterrupted:
+        # A sweep took this run for dead and said so on its page; the rows staged since it cleared them go too.
+        fingerprint.value_if_known()
+        delete_staged(run, facts.month)
         raise
     except Exception:
         run.sha256 = fingerprint.value_if_known()
@@ -201,6 +215,7 @@ class _Chunks:
         self.constants: dict[str, int | str | date] = {}  # the tables' fields that hold one value for the whole file
         self.rejections: list[Rejection] = []
         self.tally: Tally = Counter()
+        self.heartbeat = jobs.Heartbeat(ImportRun.objects.filter(pk=run.pk))
 
     def reject(self, problem: RowProblem) -> None:
         self.run.rows_rejected += 1
@@ -243,6 +258,7 @@ class _Chunks:
                 self.writer.insert(piece, self.constants if isinstance(piece, pa.Table) else None)
                 if number == 0:
                     Rejection.objects.bulk_create(self.rejections)
+            self.heartbeat.beat()
             if self.on_progress is not None:
                 self.on_progress(self.run.rows_read, self.run.rows_rejected)
         self.rows.clear()
@@ -289,7 +305,7 @@ def _stage_rows(
         _stage_blocks(run, partnership, data_file, facts, lsoa_ids, chunks)
     except FastPathUnavailable:
         # Nothing staged so far is kept: the row reader starts the file again and names every problem.
-        _delete_staged(run, facts)
+        delete_staged(run, facts.month)
         Rejection.objects.filter(run=run).delete()
         run.rows_read = run.rows_imported = run.rows_outside_area = run.rows_no_location = run.rows_rejected = 0
         facts.month, facts.month_text, facts.force = learnt
@@ -422,6 +438,11 @@ def make_live(run: ImportRun, tally: Tally | None = None) -> None:
     ``tally``: the run's rows counted as they were staged; used as the month's counts when no other run of the
     source is live for the month (one force's file), instead of counting the rows again in the database."""
     assert run.month is not None
+    # First, and only if it is still this staging run (a sweep may have taken it for interrupted): live, lease given up.
+    if not ImportRun.objects.filter(pk=run.pk, status=RunStatus.STAGING).update(
+        status=RunStatus.LIVE, made_live_at=timezone.now(), **jobs.RELEASED
+    ):
+        raise WorkInterrupted
     earlier = (
         ImportRun.objects.select_for_update()
         .filter(partnership=run.partnership, source=run.source, month=run.month, force=run.force, status=RunStatus.LIVE)
@@ -432,7 +453,6 @@ def make_live(run: ImportRun, tally: Tally | None = None) -> None:
     StreetRecord.objects.filter(partnership=run.partnership, month=run.month, run_id__in=replaced).delete()
     StopSearch.objects.filter(run_id__in=replaced).delete()
     OutcomeRecord.objects.filter(run_id__in=replaced).delete()
-    ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.LIVE, made_live_at=timezone.now())
     run.status = RunStatus.LIVE
     if run.source == Source.POLICEUK_OUTCOMES:  # outcomes change no count
         return
@@ -501,9 +521,11 @@ def recount_live_rows(
 
 
 def _discard(run: ImportRun, facts: FileFacts, status: str, reason: str) -> None:
-    """A run that will never be live: its rows go (in chunks), its report and rejections stay."""
-    ImportRun.objects.filter(pk=run.pk).update(
+    """A run that will never be live: its rows go (in chunks), its report and rejections stay. (Unless a sweep has
+    marked it interrupted already: that verdict stays.)"""
+    ImportRun.objects.filter(pk=run.pk, status=RunStatus.STAGING).update(
         status=status,
+        month=run.month,
         sha256=run.sha256,
         refusal=storable(reason)[:2000],
         rows_read=run.rows_read,
@@ -511,25 +533,28 @@ def _discard(run: ImportRun, facts: FileFacts, status: str, reason: str) -> None
         rows_outside_area=run.rows_outside_area,
         rows_no_location=run.rows_no_location,
         rows_rejected=run.rows_rejected,
+        **jobs.RELEASED,
     )
     run.status = status
     run.refusal = reason
-    _delete_staged(run, facts)
+    delete_staged(run, facts.month)
     logger.info("Import run %s ended as %s", run.pk, status)
 
 
-def _delete_staged(run: ImportRun, facts: FileFacts) -> None:
-    """A run's rows, in chunks of short transactions."""
+def delete_staged(run: ImportRun, month: date | None, beat: Callable[[], None] | None = None) -> None:
+    """A run's rows, in chunks of short transactions (``beat`` called after each: the deleting process's heartbeat)."""
     # Street rows are found through the (partnership, month) index: every staged row has the file's month.
-    staged = StreetRecord.objects.filter(partnership=run.partnership, run=run)
-    if facts.month is not None:
-        staged = staged.filter(month=facts.month)
+    staged = StreetRecord.objects.filter(partnership_id=run.partnership_id, run=run)
+    if month is not None:
+        staged = staged.filter(month=month)
     for rows in (staged, StopSearch.objects.filter(run=run), OutcomeRecord.objects.filter(run=run)):
         while True:
             ids = list(rows.values_list("pk", flat=True)[:CHUNK])
             if not ids:
                 break
             rows.model.objects.filter(pk__in=ids).delete()
+            if beat is not None:
+                beat()
 
 
 # Stop and search ---------------------------------------------------------------------------------------------------

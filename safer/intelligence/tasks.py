@@ -77,7 +77,7 @@ def import_upload(job_id: str) -> None:
 
 
 def _build_assessment(job: Job, progress: Progress) -> str:
-    from safer.core.tasks import export_dir
+    from safer.core.jobs import export_dir
     from safer.intelligence import assessment
 
     fmt = job.parameters.get("format", "pdf")

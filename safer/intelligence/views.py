@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from safer.core import selectors as core_selectors
 from safer.core import services as core_services
 from safer.core.http import PartnershipRequest
+from safer.core.jobs import recover_interrupted
 from safer.core.permissions import can, require_area
 from safer.core.spreadsheets import csv_response, xlsx_response
 from safer.core.views.jobs import job_json
@@ -57,6 +58,7 @@ def overview(request: PartnershipRequest) -> HttpResponse:
             result = import_upload.enqueue(str(job.pk))
             core_services.record_task_id(job=job, task_result_id=result.id)
             return HttpResponseRedirect(reverse("intelligence:import-job", args=[job.pk]))
+    recover_interrupted()  # an import whose process was killed is listed as stopped, not "Being imported" for ever
     months = selectors.live_months(request.partnership)
     years: dict[str, int] = {}
     for month in months:
@@ -83,6 +85,7 @@ def overview(request: PartnershipRequest) -> HttpResponse:
 def import_job(request: PartnershipRequest, job_id: uuid.UUID) -> HttpResponse:
     """A background import's progress, then each file it took: what became of it, why a file was refused, and the
     file's report. Only the person who started it sees it, as with every job."""
+    recover_interrupted()
     item = core_selectors.job_of(request.user, request.partnership, job_id)
     if item.kind not in IMPORT_JOB_KINDS:
         raise Http404("Not an import")
@@ -102,6 +105,7 @@ def import_job(request: PartnershipRequest, job_id: uuid.UUID) -> HttpResponse:
 @require_area("intelligence")
 @require_GET
 def import_run(request: PartnershipRequest, run_id: int) -> HttpResponse:
+    recover_interrupted()
     run = selectors.run_of(request.partnership, run_id)
     rejections = selectors.rejections_of(run)
     if request.GET.get("format") == "csv":

@@ -13,9 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from safer.core import selectors, services
 from safer.core.audit import record_access
 from safer.core.http import PartnershipRequest
-from safer.core.jobs import job_page_name
+from safer.core.jobs import export_dir, job_page_name, recover_interrupted
 from safer.core.models import AccessAction, Job, JobStatus
-from safer.core.tasks import export_dir
 
 
 def job_json(job: Job) -> dict[str, object]:
@@ -37,6 +36,7 @@ def jobs(request: PartnershipRequest) -> HttpResponse:
 
 @require_GET
 def job(request: PartnershipRequest, job_id: uuid.UUID) -> HttpResponse:
+    recover_interrupted()  # a job whose process was killed reads as failed, not running for ever
     item = selectors.job_of(request.user, request.partnership, job_id)
     own_page = job_page_name(item.kind)
     if own_page is not None:
@@ -46,6 +46,7 @@ def job(request: PartnershipRequest, job_id: uuid.UUID) -> HttpResponse:
 
 @require_GET
 def job_status(request: PartnershipRequest, job_id: uuid.UUID) -> JsonResponse:
+    recover_interrupted()  # so a page left open learns that its job's process was killed
     item = selectors.job_of(request.user, request.partnership, job_id)
     return JsonResponse(job_json(item))
 

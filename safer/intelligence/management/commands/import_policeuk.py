@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from safer.core.jobs import recover_interrupted
 from safer.core.models import Partnership
 from safer.intelligence import selectors, services
 from safer.intelligence.importers.files import ImportRefused, discover
@@ -50,6 +51,8 @@ class Command(BaseCommand):
             files = list(discover(options["paths"], services.POLICEUK_SUFFIXES))
         except ImportRefused as exc:
             raise CommandError(str(exc)) from exc
+        # An earlier import killed part way (its staged rows, a run shown as being imported) is tidied first.
+        recover_interrupted()
         refused = 0
         for data_file in files:
             for partnership in partnerships:
