@@ -35,7 +35,10 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")  # the last four: full-width = + - @
 # ...and what starts a formula even before any space is skipped.
 CONTROL_STARTS = frozenset("\t\r\0")
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+# ASCII digits only: Python's \d takes any script's digits, a spreadsheet does not ("+\u0966" would run).
+_PLAIN_NUMBER = re.compile(
+    r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?", re.ASCII
+)  # ASCII: a spreadsheet reads no other digits
 
 Cell = str | int | float | Decimal | date | datetime | None
 

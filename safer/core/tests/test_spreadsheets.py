@@ -29,6 +29,7 @@ HOSTILE = [
     "  =1+1",
     "\uff1dSUM(1)",  # full-width =
     "\uff20SUM(1)",  # full-width @
+    "+\u0966",  # a sign and a Devanagari zero: a number to Python, not to a spreadsheet (hypothesis found it)
 ]
 FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 
