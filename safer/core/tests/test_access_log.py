@@ -129,3 +129,15 @@ def test_dpo_sees_sign_ins_of_their_people_only(client, sign_in, dpo, caseworker
     assert f"user {caseworker_a.pk}<" in failed
     signed_in = client.get(reverse("core:access-log"), {"action": "sign_in"}).text
     assert "1 event<" in signed_in and "Dee Protection" in signed_in
+
+
+def test_the_log_pages_fifty_events_at_a_time_keeping_its_filters(client, sign_in, dpo, partnership, caseworker_a):
+    for n in range(51):
+        record_access(action=AccessAction.VIEW, actor=caseworker_a, partnership=partnership, object_type="case",
+                      object_id=n)  # fmt: skip
+    sign_in(client, dpo)
+    first = client.get(reverse("core:access-log"), {"person": caseworker_a.pk})
+    assert f"?person={caseworker_a.pk}&amp;page=2" in first.text
+    second = client.get(reverse("core:access-log"), {"person": caseworker_a.pk, "page": 2})
+    assert f"?person={caseworker_a.pk}&amp;page=1" in second.text
+    assert second.text.count('class="govuk-table__row"') == 2  # the header and the one event left
