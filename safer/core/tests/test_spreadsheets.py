@@ -183,7 +183,7 @@ def test_every_csv_and_excel_file_is_written_through_the_shared_writers() -> Non
 
 @pytest.mark.django_db
 def test_the_access_log_export_neutralises_what_people_typed(client, sign_in, partnership, dpo, caseworker_a, council):
-    for purpose, detail in zip(HOSTILE[:5], HOSTILE[5:], strict=True):
+    for purpose, detail in zip(HOSTILE, reversed(HOSTILE), strict=True):
         record_access(
             action=AccessAction.VIEW,
             actor=caseworker_a,
@@ -203,5 +203,5 @@ def test_the_access_log_export_neutralises_what_people_typed(client, sign_in, pa
     header = rows[0]
     purposes = [row[header.index("purpose")] for row in rows[1:]]
     details = [row[header.index("detail")] for row in rows[1:]]
-    assert sorted(purposes) == sorted("'" + v for v in HOSTILE[:5])
-    assert sorted(details) == sorted("'" + v for v in HOSTILE[5:])
+    assert sorted(purposes) == sorted("'" + v for v in HOSTILE)
+    assert sorted(details) == sorted("'" + v for v in HOSTILE)
