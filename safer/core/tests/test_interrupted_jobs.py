@@ -60,11 +60,21 @@ def test_a_job_silent_too_long_is_failed_and_its_part_written_file_removed(
     status = client.get(reverse("core:job-status", args=[job.pk])).json()
 
     assert status["status"] == JobStatus.FAILED and status["status_label"] == "Failed"
-    when = timezone.localtime(silent_since).strftime("%H:%M")
+    at = timezone.localtime(silent_since)  # eleven minutes ago is yesterday just after midnight: then the date is named
+    when = f"{at:%H:%M}" if at.date() == timezone.localdate() else f"{at:%H:%M} on {at.day} {at:%B %Y}"
     assert status["message"] == f"{STOPPED}{when}). Nothing from it was kept. Start it again."
     assert not written.exists() and other.exists()
     job.refresh_from_db()
     assert job.owner_pid is None and job.finished_at is not None
+
+
+def test_a_job_that_stopped_on_an_earlier_day_names_the_day(partnership, analyst, client, sign_in):
+    silent_since = timezone.now() - timedelta(days=3)
+    job = running(partnership, analyst, "strategic_assessment", owner_host="worker-2.example", heartbeat_at=silent_since)
+    sign_in(client, analyst)
+    message = client.get(reverse("core:job-status", args=[job.pk])).json()["message"]
+    at = timezone.localtime(silent_since)
+    assert message.startswith(f"{STOPPED}{at:%H:%M} on {at.day} {at:%B %Y}). ")
 
 
 def test_a_job_whose_worker_process_has_gone_shows_failed_on_its_page(partnership, analyst, client, sign_in):
