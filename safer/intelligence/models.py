@@ -201,7 +201,8 @@ class Rejection(models.Model):
 class MonthlyCount(models.Model):
     """Counts per month x LSOA x category from live runs; what heat maps, trends and rates read.
 
-    ``lsoa`` is null for rows with no location (kept and counted, never dropped).
+    ``lsoa`` is null only for a partner's rows placed by ward alone or with no location (the partner recorded them in
+    the area). police.uk rows with no location belong to their force, not to a district: see ForceUnlocated.
     """
 
     # No index of its own on partnership: both indexes below lead with it, and each index costs every import. No
@@ -218,7 +219,7 @@ class MonthlyCount(models.Model):
     lsoa = models.ForeignKey(
         Lsoa, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False, db_constraint=False
     )
-    category = models.CharField(max_length=40)
+    category = models.CharField(max_length=80)  # a partner's own category names run to 80 (PartnerRecord)
     count = models.PositiveIntegerField()
 
     class Meta:
@@ -229,6 +230,50 @@ class MonthlyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.category}: {self.count}"
+
+
+class ForceUnlocated(models.Model):
+    """police.uk rows of a force's month that have no location, counted once for the force (ADR 0002).
+
+    They may lie anywhere in the force's area, so they are in no district's count, map, rate or flag; each district
+    that imports the force's file is shown them as context ("the force had N rows with no location that month; some
+    may be yours"). Replaced whenever a file of that force-month goes live, in any partnership. No personal data.
+    """
+
+    source = models.CharField(max_length=30, choices=Source.choices)
+    force = models.CharField(max_length=80, help_text="police.uk's key for the force, e.g. leicestershire")
+    month = models.DateField()
+    category = models.CharField(max_length=40)
+    count = models.PositiveIntegerField()
+    run = models.ForeignKey(
+        ImportRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="Counted from"
+    )
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["source", "force", "month", "category"], name="force_unlocated_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.force} {self.month:%Y-%m} {self.category}: {self.count} with no location"
+
+
+class HomeForce(models.Model):
+    """The territorial police force of a partnership's area: only its files (and a national force's, such as the
+    British Transport Police) make figures there. Another force's file is refused, however many of its rows police.uk
+    placed over the border. Set by the analyst, or learnt from the first file that is plainly the area's own."""
+
+    partnership = models.OneToOneField(Partnership, on_delete=models.CASCADE, related_name="home_force")
+    force = models.CharField(max_length=80, help_text="police.uk's key for the force, e.g. leicestershire")
+    learnt_from = models.ForeignKey(
+        ImportRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="Learnt from this file"
+    )
+    set_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.partnership}: {self.force}"
 
 
 class PriorityArea(models.Model):

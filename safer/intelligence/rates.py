@@ -22,7 +22,7 @@ from safer.geography.models import IOD_EDITION, Deprivation
 from safer.geography.selectors import PopulationFigures
 from safer.intelligence.categories import ASB
 from safer.intelligence.models import MonthlyCount, Source
-from safer.intelligence.selectors import Dataset, Flag, add_months, live_months
+from safer.intelligence.selectors import Dataset, Flag, ForceContext, add_months, force_unlocated, live_months
 
 Level = Literal["lsoa", "ward"]
 LEVELS: dict[str, str] = {"lsoa": "LSOA", "ward": "Ward"}
@@ -105,7 +105,7 @@ class RateTable:
     total_population: int | None
     overall_rate: float | None
     overall_annualised: float | None
-    no_location: int
+    no_location: int  # a partner's rows with no location (the partner recorded them in the area)
     off_map: int  # placed in LSOAs that are not the partnership's 2011 LSOAs (another vintage)
     unpopulated_count: int  # placed in LSOAs with no population figure: in no rate
     population: PopulationFigures
@@ -113,6 +113,8 @@ class RateTable:
     deprivation_source: str
     bands: list[tuple[float, float] | None] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    # police.uk: each force's rows with no location in the period (the force's, not the area's: never counted here)
+    force_unlocated: list[ForceContext] = field(default_factory=list)
 
     @property
     def months_missing(self) -> list[date]:
@@ -282,6 +284,7 @@ def rates(partnership: Partnership, chosen: Dataset, start: date, end: date, lev
         overall_rate=overall,
         overall_annualised=_annualise(overall, n_months),
         no_location=no_location,
+        force_unlocated=force_unlocated(partnership, chosen.source, start, end, chosen.categories),
         off_map=off_map,
         unpopulated_count=unpopulated_count,
         population=population,
@@ -338,11 +341,12 @@ def _flags(table: RateTable, ranked: int, lsoas: int) -> list[Flag]:
         flags.append(
             Flag(
                 "info",
-                f"{table.no_location:,} {table.noun} in this period have no location in the police.uk files: they "
-                "are not in any area and not in these counts or rates. The files do not say where they belong, so "
-                "from a whole-force file this is the whole force's count, not only this partnership's.",
+                f"{table.no_location:,} {table.noun} in this period have no location in the partner's files: they "
+                "are not in any area and not in these counts or rates.",
             )
         )
+    for context in table.force_unlocated:
+        flags.append(Flag("info", context.sentence("in this period")))
     if table.off_map:
         flags.append(
             Flag(
@@ -439,5 +443,8 @@ def export_rows(table: RateTable, partnership_name: str) -> tuple[list[str], lis
             None,
         ]
     )
-    rows.append(["", "No location (not in any area)", "", *pad, table.no_location, None, None, None, None, None, None])
+    if table.no_location:
+        rows.append(
+            ["", "No location (not in any area)", "", *pad, table.no_location, None, None, None, None, None, None]
+        )
     return header, rows

@@ -13,7 +13,10 @@ from django.utils import timezone
 from safer.core.models import Job, Partnership
 from safer.geography import selectors as geography
 from safer.intelligence.categories import ASB, CURRENT, HISTORIC, SERIOUS_VIOLENCE, STOP_SEARCH, label
+from safer.intelligence.importers.forces import force_name
 from safer.intelligence.models import (
+    ForceUnlocated,
+    HomeForce,
     ImportRun,
     MonthlyCount,
     OutcomeRecord,
@@ -333,17 +336,19 @@ def quality_flags(partnership: Partnership, chosen: Dataset | None = None) -> li
         outside=Sum("rows_outside_area"),
         imported=Sum("rows_imported"),
     )
-    if runs["no_location"]:
+    if runs["no_location"] and is_partner(source):
         share = runs["no_location"] / max(1, runs["read"] or 0) * 100
         where = (
             "They are counted in the monthly totals (the partner recorded them in the area) but not in any ward, LSOA, "
             "map or rate."
-            if is_partner(source)
-            else "They are kept but cannot be placed in any ward or LSOA, so they are not in these figures."
         )
         flags.append(
             Flag("info", f"{runs['no_location']:,} rows ({share:.1f}% of rows read) have no location. {where}")
         )
+    elif not is_partner(source):
+        chosen_categories = chosen.categories if chosen else None
+        for context in force_unlocated(partnership, source, categories=chosen_categories, every_kind=chosen is None):
+            flags.append(Flag("info", context.sentence("in the months loaded")))
     if runs["outside"]:
         flags.append(
             Flag(
@@ -352,6 +357,72 @@ def quality_flags(partnership: Partnership, chosen: Dataset | None = None) -> li
             )
         )
     return flags
+
+
+@dataclass(frozen=True)
+class ForceContext:
+    """A force's rows with no location in the months an area has loaded: context for the area, never its count."""
+
+    force: str  # the force's name
+    count: int
+
+    def sentence(self, when: str) -> str:
+        rows = "row" if self.count == 1 else "rows"
+        return (
+            f"{self.force} had {self.count:,} {rows} with no location {when}. police.uk does not say where they "
+            "happened, so some may be in this area; they belong to the force as a whole and are in none of these "
+            "figures."
+        )
+
+
+def force_unlocated(
+    partnership: Partnership,
+    source: str,
+    start: date | None = None,
+    end: date | None = None,
+    categories: list[str] | None = None,
+    *,
+    every_kind: bool = False,
+) -> list[ForceContext]:
+    """For each force whose files the area has live (in the months from ``start`` to ``end``), its rows with no
+    location in those months, of these categories (None: every crime category, ASB apart, as the pages count; or
+    every row, ASB too, with ``every_kind``)."""
+    runs = ImportRun.objects.filter(partnership=partnership, source=source, status=RunStatus.LIVE)
+    if start is not None:
+        runs = runs.filter(month__gte=start)
+    if end is not None:
+        runs = runs.filter(month__lte=end)
+    months_by_force: dict[str, set[date]] = {}
+    for force, month in runs.exclude(force="").values_list("force", "month"):
+        if month is not None:
+            months_by_force.setdefault(force, set()).add(month)
+    found = []
+    for force, months in sorted(months_by_force.items()):
+        rows = ForceUnlocated.objects.filter(source=source, force=force, month__in=months)
+        if source == Source.POLICEUK_STREET and not every_kind:
+            rows = rows.exclude(category=ASB) if categories is None else rows.filter(category__in=categories)
+        count = rows.aggregate(n=Sum("count"))["n"] or 0
+        if count:
+            found.append(ForceContext(force_name(force), count))
+    return found
+
+
+def same_file_names(run: ImportRun) -> list[str]:
+    """Other imports of the very same file (its fingerprint) into the area, under whatever name: at most one is
+    ever live, so it is never counted twice."""
+    if not run.sha256:
+        return []
+    others = ImportRun.objects.filter(partnership=run.partnership, source=run.source, sha256=run.sha256).exclude(
+        pk=run.pk
+    )
+    return [
+        f"{other.file_name}, imported {timezone.localtime(other.created_at):%-d %B %Y}"
+        for other in others.order_by("created_at")[:5]
+    ]
+
+
+def home_force(partnership: Partnership) -> HomeForce | None:
+    return HomeForce.objects.filter(partnership=partnership).first()
 
 
 def _outliers(series: dict[date, int]) -> list[tuple[date, int, float]]:

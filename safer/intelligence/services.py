@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
 
 import pyarrow as pa
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from safer.core import jobs
@@ -24,14 +26,26 @@ from safer.geography import selectors as geography
 from safer.intelligence.bulk import BulkInserter
 from safer.intelligence.importers.ahead import read_ahead
 from safer.intelligence.importers.files import DataFile, ImportRefused, WrongArea, storable
+from safer.intelligence.importers.forces import (
+    FORCE_NAMES,
+    NATIONAL_FORCES,
+    force_key,
+    force_name,
+    forces_key,
+    original_name,
+)
 from safer.intelligence.importers.locate import LsoaLocator
+from safer.intelligence.importers.outcomes import COLUMNS as OUTCOME_COLUMNS
 from safer.intelligence.importers.outcomes import facts_from_name as outcome_facts_from_name
 from safer.intelligence.importers.outcomes import read_outcomes_file
 from safer.intelligence.importers.policeuk import FileFacts, RowProblem, StreetRow, facts_from_name, read_street_file
 from safer.intelligence.importers.policeuk_arrow import FastPathUnavailable, read_street_blocks
+from safer.intelligence.importers.stopsearch import COLUMNS as SEARCH_COLUMNS
 from safer.intelligence.importers.stopsearch import facts_from_name as search_facts_from_name
 from safer.intelligence.importers.stopsearch import read_stop_search_file
 from safer.intelligence.models import (
+    ForceUnlocated,
+    HomeForce,
     ImportRun,
     MonthlyCount,
     OutcomeRecord,
@@ -113,9 +127,18 @@ class _Fingerprint:
 # database when the run is the month's only live one.
 Tally = Counter[tuple[int | None, str]]
 
-# Stages a file's rows under a staging run, counting them on it; raises ImportRefused for a bad file. Returns the
-# staged rows' tally where it keeps one.
-Stager = Callable[[ImportRun, FileFacts], Tally | None]
+
+@dataclass
+class Staged:
+    """What staging a file counted as it went: its rows in the area (``tally``, where it keeps one) and its rows
+    with no location by category (the force's, not the area's: ForceUnlocated)."""
+
+    tally: Tally | None = None
+    unlocated: Counter[str] = field(default_factory=Counter)
+
+
+# Stages a file's rows under a staging run, counting them on it; raises ImportRefused for a bad file.
+Stager = Callable[[ImportRun, FileFacts], Staged]
 
 
 def _run_import(
@@ -146,10 +169,12 @@ def _run_import(
     )
     run.month = None  # the run's month on its report once the file has been checked whole (_discard writes it back)
     try:
-        tally = stage(run, facts)
+        staged = stage(run, facts)
         _check_whole_file(run, partnership, facts, data_file)
         run.month = facts.month
-        run.force = facts.force or ", ".join(sorted(facts.forces_seen))[:80]
+        # The force its rows name where they name one (street, outcomes); else its name's (stop and search).
+        run.force = forces_key(facts.forces_seen) or facts.force
+        learn_home = _check_force(run, partnership, data_file)
         run.sha256 = fingerprint.value()
         run.save(
             update_fields=[
@@ -163,7 +188,11 @@ def _run_import(
                 "rows_rejected",
             ]
         )
-        make_live(run, tally)
+        make_live(run, staged.tally, staged.unlocated)
+        if learn_home:
+            HomeForce.objects.get_or_create(
+                partnership=partnership, defaults={"force": run.force, "learnt_from": run, "set_by": actor}
+            )
     except ImportRefused as exc:
         run.sha256 = fingerprint.value_if_known()
         _discard(run, facts, RunStatus.REFUSED, str(exc))
@@ -215,6 +244,7 @@ class _Chunks:
         self.constants: dict[str, int | str | date] = {}  # the tables' fields that hold one value for the whole file
         self.rejections: list[Rejection] = []
         self.tally: Tally = Counter()
+        self.unlocated: Counter[str] = Counter()  # rows with no location, by category: the force's, not staged
         self.heartbeat = jobs.Heartbeat(ImportRun.objects.filter(pk=run.pk))
 
     def reject(self, problem: RowProblem) -> None:
@@ -276,7 +306,7 @@ def import_street_file(
 ) -> ImportOutcome:
     """Import one police.uk street file into a partnership: all of it (less rejected rows) or nothing."""
 
-    def stage(run: ImportRun, facts: FileFacts) -> Tally:
+    def stage(run: ImportRun, facts: FileFacts) -> Staged:
         return _stage_rows(run, partnership, data_file, facts, _require_lsoas(partnership, data_file), on_progress)
 
     return _run_import(
@@ -297,7 +327,7 @@ def _stage_rows(
     facts: FileFacts,
     lsoa_ids: dict[str, int],
     on_progress: ProgressCallback | None,
-) -> Tally:
+) -> Staged:
     """Columns at a time where the file allows it (policeuk_arrow.py), else row by row; the same rows either way."""
     learnt = (facts.month, facts.month_text, facts.force)
     chunks = _Chunks(run, RECORD_WRITER, on_progress)
@@ -312,7 +342,7 @@ def _stage_rows(
         facts.forces_seen.clear()
         chunks = _Chunks(run, RECORD_WRITER, on_progress)
         _stage_row_by_row(run, partnership, data_file, facts, lsoa_ids, chunks)
-    return chunks.tally
+    return Staged(chunks.tally, chunks.unlocated)
 
 
 def _stage_blocks(
@@ -338,6 +368,8 @@ def _stage_blocks(
                     chunks.tally[(lsoa_id, category)] += count
                 chunks.constants = {"run": run.pk, "partnership": partnership.pk, "month": facts.month}
                 chunks.tables.append(block.table)
+            for category, count in block.unlocated:
+                chunks.unlocated[category] += count
             for item in block.others:
                 _stage_one(run, chunks, lsoa_ids, item)
             if blocks.ready():
@@ -365,17 +397,19 @@ def _stage_row_by_row(
 
 
 OUTSIDE = -1
+NOWHERE = -2
 
 
-def _place(run: ImportRun, lsoa_ids: dict[str, int], lsoa_code: str) -> int | None:
-    """A row's LSOA id, counted on the run: None for no location (imported, and declared beside every rate), or
-    OUTSIDE for a row whose LSOA is not the partnership's (not imported)."""
-    lsoa_id = lsoa_ids.get(lsoa_code) if lsoa_code else None
-    if lsoa_code and lsoa_id is None:
+def _place(run: ImportRun, lsoa_ids: dict[str, int], lsoa_code: str) -> int:
+    """A row's LSOA id, counted on the run: OUTSIDE for a row whose LSOA is not the partnership's, NOWHERE for a row
+    with no location (the force's, counted once for it in ForceUnlocated). Neither is imported into the area."""
+    if not lsoa_code:
+        run.rows_no_location += 1
+        return NOWHERE
+    lsoa_id = lsoa_ids.get(lsoa_code)
+    if lsoa_id is None:
         run.rows_outside_area += 1
         return OUTSIDE
-    if lsoa_id is None:
-        run.rows_no_location += 1
     run.rows_imported += 1
     return lsoa_id
 
@@ -386,6 +420,9 @@ def _stage_one(run: ImportRun, chunks: _Chunks, lsoa_ids: dict[str, int], item: 
         return
     assert type(item) is StreetRow
     lsoa_id = _place(run, lsoa_ids, item.lsoa_code)
+    if lsoa_id == NOWHERE:
+        chunks.unlocated[item.category] += 1
+        return
     if lsoa_id == OUTSIDE:
         return
     chunks.tally[(lsoa_id, item.category)] += 1
@@ -411,8 +448,13 @@ def _check_whole_file(run: ImportRun, partnership: Partnership, facts: FileFacts
         raise ImportRefused(f"{data_file.name}: the file has a header but no rows.")
     if facts.month is None:
         raise ImportRefused(f"{data_file.name}: no row has a valid Month, so the file's month is unknown.")
-    located = run.rows_imported - run.rows_no_location
-    if located == 0 and run.rows_outside_area > 0:
+    if run.rows_imported == 0 and run.rows_outside_area == 0:
+        raise ImportRefused(
+            f"{data_file.name}: none of its {run.rows_no_location:,} rows has a location, so none can be placed in "
+            f"{partnership.name}. Rows with no location belong to the force as a whole; the force's file for the month "
+            "places the others."
+        )
+    if run.rows_imported == 0 and run.rows_outside_area > 0:
         hint = "Is it the right force's file?"
         if facts.month is not None and facts.month >= POLICE_2021_CODES and not geography.has_lsoa_changes(partnership):
             hint += (
@@ -431,9 +473,75 @@ def _check_whole_file(run: ImportRun, partnership: Partnership, facts: FileFacts
         )
 
 
+# A force's own file places rows in each of its districts; at least this share of its located rows, for the
+# smallest districts of the largest forces. A neighbouring force's file places a few, over the boundary.
+HOME_FORCE_SHARE = 0.01
+
+
+def _check_force(run: ImportRun, partnership: Partnership, data_file: DataFile) -> bool:
+    """Refuse a file from a force other than the area's own (or a national force's); True if the area's force is
+    not known yet and this file shows it (then it is kept as the area's force once the file is live)."""
+    name = data_file.name
+    if not run.force:
+        raise ImportRefused(
+            f"{name}: the file does not say which police force it is from (stop-and-search rows name none, and "
+            "its name is not the one data.police.uk gives). Import it under its data.police.uk name, like "
+            "2022-09-leicestershire-stop-and-search.csv."
+        )
+    forces = set(run.force.split(", ")) - NATIONAL_FORCES
+    if not forces:
+        return False
+    home = HomeForce.objects.filter(partnership=partnership).values_list("force", flat=True).first()
+    if home is not None:
+        if forces == {home}:
+            return False
+        raise WrongArea(
+            f"{name}: this is {force_name(run.force)}'s file, and {partnership.name}'s police force is "
+            f"{force_name(home)}. The {run.rows_imported:,} rows it places in the area are crimes that force "
+            "recorded and police.uk placed over the boundary (at a map point near where they happened); they are "
+            "counted in that force's own districts, so nothing from this file was imported. If "
+            f"{partnership.name}'s force is not {force_name(home)}, change it on the import page."
+        )
+    located = run.rows_imported + run.rows_outside_area
+    share = run.rows_imported / located if located else 0.0
+    if len(forces) > 1 or share < HOME_FORCE_SHARE:
+        raise WrongArea(
+            f"{name}: only {run.rows_imported:,} of its {located:,} located rows ({share:.2%}) lie in "
+            f"{partnership.name}, so it looks like a neighbouring force's file ({force_name(run.force)}): a force's "
+            "own file places far more in each of its districts. Nothing from it was imported. If "
+            f"{force_name(run.force)} is {partnership.name}'s police force, say so first on the import page."
+        )
+    return True
+
+
+def set_home_force(*, partnership: Partnership, force: str, actor: User | None) -> HomeForce:
+    """The analyst says which police force's files make the area's figures (ADR 0002)."""
+    key = force_key(force)
+    if key not in FORCE_NAMES:
+        raise ImportRefused(f"{force!r} is not a police force police.uk publishes. Choose one from the list.")
+    home, _created = HomeForce.objects.update_or_create(
+        partnership=partnership, defaults={"force": key, "learnt_from": None, "set_by": actor, "set_at": timezone.now()}
+    )
+    return home
+
+
+def same_file_or_force_month(run: ImportRun) -> QuerySet[ImportRun]:
+    """The live runs a run replaces: the same force-month of its source, or the very same file (its fingerprint),
+    whatever either was called."""
+    same = Q(month=run.month, force=run.force)
+    if run.sha256:
+        same |= Q(sha256=run.sha256)
+    return (
+        ImportRun.objects.filter(partnership=run.partnership, source=run.source, status=RunStatus.LIVE)
+        .filter(same)
+        .exclude(pk=run.pk)
+    )
+
+
 @transaction.atomic
-def make_live(run: ImportRun, tally: Tally | None = None) -> None:
-    """Switch a staged run live, replacing the month's earlier run from the same force, and rebuild its counts.
+def make_live(run: ImportRun, tally: Tally | None = None, unlocated: Counter[str] | None = None) -> None:
+    """Switch a staged run live, replacing the month's earlier run from the same force (or the same file under
+    another name), and rebuild its counts; its rows with no location become the force's for the month.
 
     ``tally``: the run's rows counted as they were staged; used as the month's counts when no other run of the
     source is live for the month (one force's file), instead of counting the rows again in the database."""
@@ -443,19 +551,24 @@ def make_live(run: ImportRun, tally: Tally | None = None) -> None:
         status=RunStatus.LIVE, made_live_at=timezone.now(), **jobs.RELEASED
     ):
         raise WorkInterrupted
-    earlier = (
-        ImportRun.objects.select_for_update()
-        .filter(partnership=run.partnership, source=run.source, month=run.month, force=run.force, status=RunStatus.LIVE)
-        .exclude(pk=run.pk)
-    )
-    replaced = list(earlier.values_list("pk", flat=True))
-    earlier.update(status=RunStatus.REPLACED)
-    StreetRecord.objects.filter(partnership=run.partnership, month=run.month, run_id__in=replaced).delete()
-    StopSearch.objects.filter(run_id__in=replaced).delete()
-    OutcomeRecord.objects.filter(run_id__in=replaced).delete()
+    earlier = same_file_or_force_month(run).select_for_update()
+    replaced = list(earlier.values("pk", "month"))
+    ImportRun.objects.filter(pk__in=[r["pk"] for r in replaced]).update(status=RunStatus.REPLACED)
+    months = {run.month} | {r["month"] for r in replaced if r["month"] is not None}
+    for month in months:
+        StreetRecord.objects.filter(
+            partnership=run.partnership, month=month, run_id__in=[r["pk"] for r in replaced]
+        ).delete()
+    StopSearch.objects.filter(run_id__in=[r["pk"] for r in replaced]).delete()
+    OutcomeRecord.objects.filter(run_id__in=[r["pk"] for r in replaced]).delete()
     run.status = RunStatus.LIVE
+    if unlocated is not None and run.source != Source.POLICEUK_OUTCOMES:
+        _keep_unlocated(run, unlocated)
     if run.source == Source.POLICEUK_OUTCOMES:  # outcomes change no count
         return
+    other_months = sorted(months - {run.month})
+    if other_months:  # the same file, imported before as another month's: that month is recounted without it
+        rebuild_monthly_counts(run.partnership, run.source, other_months)
     alone = not ImportRun.objects.filter(
         partnership=run.partnership, source=run.source, month=run.month, status=RunStatus.LIVE
     ).exclude(pk=run.pk)
@@ -477,15 +590,32 @@ def make_live(run: ImportRun, tally: Tally | None = None) -> None:
         rebuild_monthly_counts(run.partnership, run.source, [run.month])
 
 
+def _keep_unlocated(run: ImportRun, unlocated: Counter[str]) -> None:
+    """The force-month's rows with no location, as this file counts them (replacing any earlier file's count)."""
+    assert run.month is not None
+    for force in run.force.split(", "):
+        ForceUnlocated.objects.filter(source=run.source, force=force, month=run.month).delete()
+    if "," in run.force:
+        return  # a file of several forces cannot say which force's they are
+    ForceUnlocated.objects.bulk_create(
+        ForceUnlocated(source=run.source, force=run.force, month=run.month, category=category, count=count, run=run)
+        for category, count in sorted(unlocated.items())
+        if count
+    )
+
+
 def _lsoa_number(key: tuple[int | None, str]) -> int:
     return key[0] or 0
+
+
+STOP_AND_SEARCH = "stop-and-search"  # the one category of stop-and-search counts
 
 
 def rebuild_monthly_counts(partnership: Partnership, source: str, months: Iterable[date]) -> None:
     """Recount the given months from the live runs, in the database (no rows come into Python)."""
     if source == Source.POLICEUK_STOP_SEARCH:
         # One category; a constant in GROUP BY is refused by PostgreSQL, so it is only selected.
-        recount_live_rows(partnership, source, months, StopSearch._meta.db_table, "'stop-and-search'", "")
+        recount_live_rows(partnership, source, months, StopSearch._meta.db_table, f"'{STOP_AND_SEARCH}'", "")
     else:
         recount_live_rows(partnership, source, months, StreetRecord._meta.db_table, "r.category", ", r.category")
 
@@ -596,7 +726,7 @@ def import_stop_search_file(
 ) -> ImportOutcome:
     """Import one police.uk stop-and-search file: rows placed in the partnership's LSOAs by their coordinates."""
 
-    def stage(run: ImportRun, facts: FileFacts) -> None:
+    def stage(run: ImportRun, facts: FileFacts) -> Staged:
         locator = LsoaLocator(geography.lsoa_boundaries(partnership))
         if not len(locator):
             raise ImportRefused(
@@ -611,15 +741,15 @@ def import_stop_search_file(
             if isinstance(item, RowProblem):
                 chunks.reject(item)
                 continue
-            lsoa_id = None
-            if item.latitude is not None and item.longitude is not None:
-                code = locator.locate(item.latitude, item.longitude)
-                if code is None:
-                    run.rows_outside_area += 1
-                    continue
-                lsoa_id = lsoa_ids.get(code)
-            else:
-                run.rows_no_location += 1
+            if item.latitude is None or item.longitude is None:
+                run.rows_no_location += 1  # the force's search, not the area's (ForceUnlocated)
+                chunks.unlocated[STOP_AND_SEARCH] += 1
+                continue
+            code = locator.locate(item.latitude, item.longitude)
+            if code is None:
+                run.rows_outside_area += 1
+                continue
+            lsoa_id = lsoa_ids.get(code)
             run.rows_imported += 1
             chunks.add(
                 (
@@ -646,6 +776,7 @@ def import_stop_search_file(
                 )
             )
         chunks.flush()
+        return Staged(unlocated=chunks.unlocated)
 
     return _run_import(
         partnership=partnership,
@@ -673,7 +804,7 @@ def import_outcomes_file(
 ) -> ImportOutcome:
     """Import one police.uk outcomes file: the latest outcome of each crime then shows beside it."""
 
-    def stage(run: ImportRun, facts: FileFacts) -> None:
+    def stage(run: ImportRun, facts: FileFacts) -> Staged:
         lsoa_ids = _require_lsoas(partnership, data_file)
         chunks = _Chunks(run, OUTCOME_WRITER, on_progress)
         for item in read_outcomes_file(data_file, facts):
@@ -682,12 +813,13 @@ def import_outcomes_file(
                 chunks.reject(item)
                 continue
             lsoa_id = _place(run, lsoa_ids, item.lsoa_code)
-            if lsoa_id == OUTSIDE:
+            if lsoa_id in (OUTSIDE, NOWHERE):  # an outcome of a crime not in the area, or of one with no location
                 continue
             chunks.add(
                 (run.pk, partnership.pk, item.month.isoformat(), item.crime_id, item.outcome, lsoa_id, item.line)
             )
         chunks.flush()
+        return Staged()
 
     return _run_import(
         partnership=partnership,
@@ -713,11 +845,30 @@ def import_policeuk_file(
     job: Job | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> ImportOutcome:
-    """A street, stop-and-search or outcomes file, told apart by name (the archive's own naming)."""
-    base = data_file.name.lower().removesuffix(".gz")
-    importer = import_street_file
-    if base.endswith("-stop-and-search.csv"):
-        importer = import_stop_search_file
-    elif base.endswith("-outcomes.csv"):
-        importer = import_outcomes_file
+    """A street, stop-and-search or outcomes file, told apart by its columns (whatever it is called)."""
+    importer = {
+        "stop-and-search": import_stop_search_file,
+        "outcomes": import_outcomes_file,
+    }.get(policeuk_kind(data_file), import_street_file)
     return importer(partnership=partnership, data_file=data_file, actor=actor, job=job, on_progress=on_progress)
+
+
+def policeuk_kind(data_file: DataFile) -> str:
+    """ "street", "outcomes" or "stop-and-search", by the file's header row; by its name if the header cannot be read
+    (the street importer then says what is wrong with it)."""
+    try:
+        with closing(data_file.open_text()) as text:
+            header = [column.strip() for column in next(csv.reader([text.readline()]), [])]
+    except (ImportRefused, UnicodeDecodeError, csv.Error, OSError):
+        header = []
+    if header == OUTCOME_COLUMNS:
+        return "outcomes"
+    if header == SEARCH_COLUMNS:
+        return "stop-and-search"
+    if header:
+        return "street"
+    base = original_name(data_file.name.lower()).removesuffix(".gz")
+    for kind in ("stop-and-search", "outcomes"):
+        if base.endswith(f"-{kind}.csv"):
+            return kind
+    return "street"

@@ -21,6 +21,7 @@ from safer.core.views.jobs import job_json
 from safer.intelligence import selectors
 from safer.intelligence.charts import line_chart
 from safer.intelligence.forms import DatasetForm, PoliceUkUploadForm
+from safer.intelligence.importers.forces import force_name
 from safer.intelligence.models import Source
 from safer.intelligence.tasks import (
     IMPORT_JOB_KINDS,
@@ -60,6 +61,7 @@ def overview(request: PartnershipRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("intelligence:import-job", args=[job.pk]))
     recover_interrupted()  # an import whose process was killed is listed as stopped, not "Being imported" for ever
     months = selectors.live_months(request.partnership)
+    home = selectors.home_force(request.partnership)
     years: dict[str, int] = {}
     for month in months:
         key = selectors.fy_label(selectors.fy_of(month))
@@ -70,6 +72,8 @@ def overview(request: PartnershipRequest) -> HttpResponse:
         {
             "form": form,
             "can_import": can(request, "intelligence_import"),
+            "home_force": home,
+            "home_force_name": force_name(home.force) if home else "",
             "months": months,
             "years": years,
             "flags": selectors.quality_flags(request.partnership),
@@ -116,7 +120,15 @@ def import_run(request: PartnershipRequest, run_id: int) -> HttpResponse:
         )
     page = Paginator(rejections, 100).get_page(request.GET.get("page"))
     not_kept = selectors.rejections_not_kept(run, kept=page.paginator.count)
-    return render(request, "intelligence/import_run.html", {"run": run, "page": page, "not_kept": not_kept})
+    context = {
+        "run": run,
+        "page": page,
+        "not_kept": not_kept,
+        "partner": selectors.is_partner(run.source),
+        "force_label": force_name(run.force),
+        "same_file": selectors.same_file_names(run),
+    }
+    return render(request, "intelligence/import_run.html", context)
 
 
 @require_area("intelligence")

@@ -23,6 +23,8 @@ from typing import IO
 
 from django.conf import settings
 
+from safer.intelligence.importers.forces import original_name
+
 
 def storable(text: str) -> str:
     """Text from a damaged file, safe to keep: PostgreSQL text cannot hold NUL, so it is shown as ``\\x00``."""
@@ -332,7 +334,7 @@ def discover(paths: list[Path], suffix: str | tuple[str, ...]) -> Iterator[DataF
 
 
 def _matches(name: str, suffix: str | tuple[str, ...]) -> bool:
-    lower = name.lower()
+    lower = original_name(name.lower())
     suffixes = (suffix,) if isinstance(suffix, str) else suffix
     return any(lower.endswith(s) or lower.endswith(s + ".gz") for s in suffixes)
 

@@ -86,6 +86,9 @@ def read_outcomes_file(data_file: DataFile, facts: FileFacts) -> Iterator[Outcom
                 if not outcome:
                     yield RowProblem(line, "Outcome type", "", "is empty")
                     continue
+                reported_by = row[2].strip()
+                if reported_by and reported_by not in facts.forces_seen:
+                    facts.forces_seen.add(reported_by)  # the file's force, whatever its name says
                 yield OutcomeRow(line, month, crime_id, lsoa_code, outcome[:120])
         except UnicodeDecodeError as exc:
             where = not_utf8(data_file.open_bytes, exc)

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from safer.intelligence.categories import ASB, SLUG_FOR_LABEL
 from safer.intelligence.importers.files import DataFile, ImportRefused, not_utf8
+from safer.intelligence.importers.forces import force_key, original_name
 
 SUFFIX = "-street.csv"
 COLUMNS = [
@@ -82,13 +83,14 @@ def parse_month(text: str) -> date | None:
 
 
 def facts_from_name(data_file: DataFile, pattern: re.Pattern[str] = FILE_NAME) -> FileFacts:
-    """Month and force from a police.uk file name (``YYYY-MM-<force>-<kind>.csv``), where the name follows it."""
-    base = data_file.name.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+    """Month and force from a police.uk file name (``YYYY-MM-<force>-<kind>.csv``), where the name follows it (a
+    browser's " (1)" aside). The rows' own month and force prevail where they give one (forces.py)."""
+    base = original_name(data_file.name.rsplit(":", 1)[-1].rsplit("/", 1)[-1])
     facts = FileFacts(name=data_file.name)
     match = pattern.search(base)
     if match:
         facts.month = parse_month(match.group("month"))
-        facts.force = match.group("force").lower()
+        facts.force = force_key(match.group("force"))
     return facts
 
 

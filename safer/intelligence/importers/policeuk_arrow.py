@@ -123,12 +123,12 @@ class _Watched(io.RawIOBase):
 class Block:
     """One block of a file: the rows accepted as they are (columns), and the others through ``_parse_row``."""
 
-    # Accepted rows in the area or with no location: crime_id, category (slug), lsoa_id, longitude, latitude,
-    # location, outcome, line.
+    # Accepted rows in the area: crime_id, category (slug), lsoa_id, longitude, latitude, location, outcome, line.
     table: pa.Table
     counts: list[tuple[int | None, str, int]]  # accepted rows in the area counted by (LSOA id, category)
     outside_area: int  # accepted rows whose LSOA is not the partnership's (not in the columns above)
-    no_location: int  # accepted rows with no LSOA (in the columns, lsoa_id None)
+    no_location: int  # accepted rows with no LSOA: the force's, not the area's (not in the columns either)
+    unlocated: list[tuple[str, int]]  # those rows counted by category (slug)
     others: list[StreetRow | RowProblem]  # rows that needed the row reader, in file order
     read: int
 
@@ -210,7 +210,8 @@ def _block(
             facts.forces_seen.add(force)
     lsoa_id = pc.take(ids, pc.index_in(lsoa, value_set=codes))
     outside = pc.and_(good, pc.and_(pc.invert(no_lsoa), pc.is_null(lsoa_id)))
-    kept = pc.and_(good, pc.invert(outside))
+    nowhere = pc.and_(good, no_lsoa)
+    kept = pc.and_(good, pc.is_valid(lsoa_id))
     lines = pa.array(np.arange(first_line, first_line + size, dtype=np.int64))
 
     def coordinates(values: pa.Array) -> pa.Array:
@@ -252,10 +253,20 @@ def _block(
         table=table,
         counts=counts,
         outside_area=pc.sum(outside).as_py() or 0,
-        no_location=pc.sum(pc.and_(kept, no_lsoa)).as_py() or 0,
+        no_location=pc.sum(nowhere).as_py() or 0,
+        unlocated=_by_category(pc.filter(category_index, nowhere)),
         others=others,
         read=size,
     )
+
+
+def _by_category(category_index: pa.Array) -> list[tuple[str, int]]:
+    tallied = pc.value_counts(category_index)
+    slugs = SLUGS.to_pylist()
+    return [
+        (slugs[index], count)
+        for index, count in zip(tallied.field("values").to_pylist(), tallied.field("counts").to_pylist(), strict=True)
+    ]
 
 
 def _same_as_csv_module(batch: pa.RecordBatch, index: int, line: bytes) -> None:

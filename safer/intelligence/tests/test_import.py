@@ -13,7 +13,15 @@ from django.core.management import CommandError, call_command
 from safer.core.jobs import JobCancelled
 from safer.intelligence import selectors, services
 from safer.intelligence.importers.files import discover
-from safer.intelligence.models import ImportRun, MonthlyCount, Rejection, RunStatus, StreetRecord
+from safer.intelligence.models import (
+    ForceUnlocated,
+    ImportRun,
+    MonthlyCount,
+    Rejection,
+    RunStatus,
+    Source,
+    StreetRecord,
+)
 from safer.intelligence.tests.helpers import CSP, FULL, HEADER, memory_file, row
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -68,17 +76,23 @@ def test_one_file_serves_two_partnerships_separately(geography, partnership, oth
     assert StreetRecord.objects.filter(partnership=partnership).count() == 321
 
 
-def test_the_full_force_file_filters_the_area_and_keeps_no_location_rows(geography, partnership, admin):
+def test_the_full_force_file_filters_the_area_and_keeps_no_location_rows_once_for_the_force(
+    geography, partnership, admin
+):
     run = services.import_street_file(
         partnership=partnership, data_file=one(FULL / "2019-12-leicestershire-street.csv.gz"), actor=admin
     ).run
     assert run.rows_read == 8092
     assert run.month is not None
     assert run.rows_no_location == 557
-    assert run.rows_imported == 321 + 557
+    assert run.rows_imported == 321  # the area's rows; the 557 with no location are the force's
     assert run.rows_outside_area == 8092 - 321 - 557
+    assert not StreetRecord.objects.filter(partnership=partnership, lsoa=None).exists()
+    kept = ForceUnlocated.objects.filter(source=Source.POLICEUK_STREET, force="leicestershire", month=run.month)
+    assert sum(kept.values_list("count", flat=True)) == 557
     flags = " ".join(f.text for f in selectors.quality_flags(partnership))
-    assert "557 rows (6.9% of rows read) have no location" in flags
+    assert "Leicestershire Police had 557 rows with no location in the months loaded" in flags
+    assert "some may be in this area" in flags
     # No-location rows are kept but never counted in the area's figures.
     crimes = selectors.monthly_series(partnership, selectors.dataset("all-crime"))[run.month]
     asb = selectors.monthly_series(partnership, selectors.dataset("asb"))[run.month]
@@ -225,5 +239,7 @@ def test_command_without_partnerships_skips_those_the_file_does_not_touch(geogra
     geography_services.import_lookup(LOOKUP, ["E08000010"])
     call_command("import_policeuk", str(CSP / "2019-12-leicestershire-street.csv.gz"))
     out = capsys.readouterr().out
-    assert "wigan: 2019-12-leicestershire-street.csv.gz: no rows in this partnership's area" in out
+    assert (
+        "wigan: not imported: 2019-12-leicestershire-street.csv.gz: none of its 910 located rows lies in Wigan" in out
+    )
     assert f"{partnership.slug}: 2019-12-leicestershire-street.csv.gz: 2019-12 read 910, imported 321" in out

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from safer.intelligence import selectors, services
 from safer.intelligence.importers.files import discover
-from safer.intelligence.models import MonthlyCount, OutcomeRecord, RunStatus
+from safer.intelligence.models import MonthlyCount, OutcomeRecord, RunStatus, Source
 from safer.intelligence.tests.helpers import CSP, memory_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -74,10 +74,12 @@ def test_reimporting_an_outcomes_month_replaces_it(geography, partnership):
     assert OutcomeRecord.objects.count() == 5
 
 
-def test_a_street_file_named_as_outcomes_is_refused(geography, partnership):
+def test_a_street_file_named_as_outcomes_is_imported_as_the_street_file_its_columns_say_it_is(geography, partnership):
     with gzip.open(CSP / "2019-12-leicestershire-street.csv.gz", "rb") as fh:
         body = fh.read()
     outcome = services.import_policeuk_file(
         partnership=partnership, data_file=memory_file("2019-12-leicestershire-outcomes.csv", body), actor=None
     )
-    assert "this is not a police.uk outcomes file (missing columns: 'Outcome type')" in outcome.refused
+    assert not outcome.refused
+    assert (outcome.run.source, outcome.run.rows_imported) == (Source.POLICEUK_STREET, 321)
+    assert not OutcomeRecord.objects.exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -18,7 +19,7 @@ from safer.intelligence import services
 from safer.intelligence.importers.files import DataFile
 from safer.intelligence.importers.policeuk import FileFacts, RowProblem, StreetRow, facts_from_name, read_street_file
 from safer.intelligence.importers.policeuk_arrow import FastPathUnavailable, read_street_blocks
-from safer.intelligence.models import MonthlyCount, Rejection, Source, StreetRecord
+from safer.intelligence.models import ForceUnlocated, MonthlyCount, Rejection, Source, StreetRecord
 from safer.intelligence.tests.helpers import CSP, FULL, HEADER, memory_file, real_month, row
 
 NAME = "2019-12-leicestershire-street.csv"
@@ -31,15 +32,19 @@ def area_of(content: bytes) -> dict[str, int]:
 
 
 def take(item: StreetRow | RowProblem, lsoa_ids: dict[str, int], found: dict[str, Any]) -> None:
-    """What the import does with a row the row reader read: reject it, count it outside the area, or keep it."""
+    """What the import does with a row the row reader read: reject it, count it outside the area, count it as the
+    force's (no location), or keep it."""
     if isinstance(item, RowProblem):
         found["problems"].append(item)
         return
-    lsoa_id = lsoa_ids.get(item.lsoa_code) if item.lsoa_code else None
-    if item.lsoa_code and lsoa_id is None:
+    if not item.lsoa_code:
+        found["no_location"] += 1
+        found["unlocated"][item.category] += 1
+        return
+    lsoa_id = lsoa_ids.get(item.lsoa_code)
+    if lsoa_id is None:
         found["outside"] += 1
         return
-    found["no_location"] += lsoa_id is None
     found["kept"].append(
         (item.line, item.crime_id, item.category, lsoa_id, item.longitude, item.latitude, item.location, item.outcome)
     )
@@ -47,7 +52,7 @@ def take(item: StreetRow | RowProblem, lsoa_ids: dict[str, int], found: dict[str
 
 def by_rows(data_file: DataFile, lsoa_ids: dict[str, int]) -> dict[str, Any]:
     facts = facts_from_name(data_file)
-    found: dict[str, Any] = {"kept": [], "problems": [], "outside": 0, "no_location": 0}
+    found: dict[str, Any] = {"kept": [], "problems": [], "outside": 0, "no_location": 0, "unlocated": Counter()}
     for item in read_street_file(data_file, facts):
         take(item, lsoa_ids, found)
     return result(facts, found)
@@ -55,10 +60,11 @@ def by_rows(data_file: DataFile, lsoa_ids: dict[str, int]) -> dict[str, Any]:
 
 def by_blocks(data_file: DataFile, lsoa_ids: dict[str, int]) -> dict[str, Any]:
     facts = facts_from_name(data_file)
-    found: dict[str, Any] = {"kept": [], "problems": [], "outside": 0, "no_location": 0}
+    found: dict[str, Any] = {"kept": [], "problems": [], "outside": 0, "no_location": 0, "unlocated": Counter()}
     for block in read_street_blocks(data_file, facts, lsoa_ids):
         found["outside"] += block.outside_area
         found["no_location"] += block.no_location
+        found["unlocated"].update(dict(block.unlocated))
         # The block's counts are of the rows it accepted as columns.
         assert sum(n for _lsoa, _category, n in block.counts) == block.table.num_rows
         columns = [column.to_pylist() for column in block.table.columns]
@@ -229,8 +235,10 @@ def test_rows_written_the_fast_way_hold_exactly_the_values_the_row_reader_reads(
     written = StreetRecord.objects.filter(run=run).values_list(
         "line", "crime_id", "category", "lsoa_id", "longitude", "latitude", "location", "outcome"
     )
-    assert len(expected) > 300 and any(e[3] is None for e in expected) and any(e[1] == "" for e in expected)
-    assert sorted(written) == expected  # floats to the last digit; "" stays "" and no location stays NULL
+    assert len(expected) > 300 and any(e[1] == "" for e in expected)
+    assert sorted(written) == expected  # floats to the last digit; "" stays "" (and the row with no location is not
+    # the area's: it is counted for the force)
+    assert ForceUnlocated.objects.get(month=date(2019, 12, 1), category="anti-social-behaviour").count == 1
     assert set(StreetRecord.objects.filter(run=run).values_list("partnership", "month")) == {
         (partnership.pk, date(2019, 12, 1))
     }  # the file's constants, written once into each statement

@@ -213,7 +213,9 @@ def test_missing_months_are_declared_and_the_annualised_rate_uses_the_months_wit
     assert "No police.uk data is loaded for this period" in nothing
 
 
-def test_rows_with_no_location_are_declared_not_in_any_area(client, sign_in, analyst, area, partnership):
+def test_rows_with_no_location_are_the_forces_shown_as_context_never_in_the_area(
+    client, sign_in, analyst, area, partnership
+):
     load(partnership, "2019-12", "2019-12", folder=FULL)  # the whole force's December 2019 file
     with gzip.open(FULL / "2019-12-leicestershire-street.csv.gz", "rt", encoding="utf-8-sig", newline="") as fh:
         unlocated = [r for r in csv.DictReader(fh) if not r["LSOA code"]]
@@ -221,12 +223,14 @@ def test_rows_with_no_location_are_declared_not_in_any_area(client, sign_in, ana
     assert crimes > 0
     table = rates.rates(partnership, selectors.dataset("all-crime"), date(2019, 12, 1), date(2019, 12, 1), "lsoa")
     assert table is not None
-    assert table.no_location == crimes
+    assert table.no_location == 0
+    assert table.force_unlocated == [selectors.ForceContext("Leicestershire Police", crimes)]
     assert table.total_count == sum(file_counts(FULL, "2019-12", "2019-12").values())
     sign_in(client, analyst)
     text = client.get(reverse("intelligence:rates"), {"start": "2019-12", "end": "2019-12"}).text
-    assert f"{crimes:,} crimes in this period have no location in the police.uk files" in text
-    assert "No location (not in any area)" in text
+    assert f"Leicestershire Police had {crimes:,} rows with no location in this period" in text
+    assert "some may be in this area" in text
+    assert "No location (not in any area)" not in text  # not a row of the area's table
 
 
 @pytest.mark.parametrize(
@@ -300,8 +304,7 @@ def test_exports_carry_the_same_numbers(client, sign_in, analyst, year_loaded, p
         f"{first.annualised:.1f}",
         f"{first.ratio:.2f}",
     ]
-    assert rows[-2][1] == "Oadby and Wigston CSP (all areas)" and rows[-2][4:6] == ["3876", "57015"]
-    assert rows[-1][1] == "No location (not in any area)" and rows[-1][4] == "0"
+    assert rows[-1][1] == "Oadby and Wigston CSP (all areas)" and rows[-1][4:6] == ["3876", "57015"]
     book = openpyxl.load_workbook(
         io.BytesIO(client.get(reverse("intelligence:rates"), {**query, "format": "xlsx"}).content)
     )
@@ -329,7 +332,8 @@ def test_stop_and_search_rates_use_their_own_months_and_say_searches(client, sig
     chosen = selectors.dataset("stop-and-search")
     table = rates.rates(wigan, chosen, date(2019, 6, 1), date(2019, 6, 1), "ward")
     assert table is not None and table.noun == "searches"
-    assert (table.total_count, table.no_location) == (73, 10)  # as the stop-and-search import tests find
+    assert (table.total_count, table.no_location) == (73, 0)  # as the stop-and-search import tests find
+    assert table.force_unlocated == [selectors.ForceContext("Greater Manchester Police", 10)]
     assert table.population.year_used == 2019 and table.total_population == 328662
     assert rates.rates(wigan, selectors.dataset("all-crime"), date(2019, 6, 1), date(2019, 6, 1), "ward") is None
 
@@ -337,7 +341,7 @@ def test_stop_and_search_rates_use_their_own_months_and_say_searches(client, sig
     sign_in(client, analyst)
     text = client.get(reverse("intelligence:rates"), {"dataset": "stop-and-search", "level": "ward"}).text
     assert "June 2019 (1 month)" in text  # the default period follows the dataset's own months
-    assert "10 searches in this period have no location" in text
+    assert "Greater Manchester Police had 10 rows with no location in this period" in text
     assert "No ward boundaries are loaded for Wigan CSP, so there is no map." in text
     assert "rates-geojson" not in text and "leaflet.js" not in text
     lsoa_page = client.get(reverse("intelligence:rates"), {"dataset": "stop-and-search"}).text

@@ -36,8 +36,9 @@ def test_the_real_gmp_month_places_wigans_searches(wigan):
     assert run.rows_no_location == 10
     # 73 searches fall inside the Wigan district outline (research note, against the 2023 district boundary); placing
     # them in Wigan's 200 generalised LSOA polygons finds the same 73.
-    located = run.rows_imported - run.rows_no_location
+    located = run.rows_imported
     assert located == 73
+    assert not StopSearch.objects.filter(run=run, lsoa__isnull=True).exists()  # the 10: the force's, not Wigan's
     assert run.rows_outside_area == 907 - 10 - located
     assert StopSearch.objects.filter(run=run, lsoa__isnull=False).count() == located
     # Searches at 00:01 BST on 1 June are stamped 31 May in UTC, and still count for June.
@@ -102,6 +103,6 @@ def test_command_imports_stop_and_search_too(wigan, capsys):
 
     call_command("import_policeuk", str(GMP), "--partnership", "wigan")
     assert (
-        "wigan: 2019-06-greater-manchester-stop-and-search.csv: 2019-06 read 907, imported 83"
+        "wigan: 2019-06-greater-manchester-stop-and-search.csv: 2019-06 read 907, imported 73, outside the area 824"
         in capsys.readouterr().out
     )

@@ -59,15 +59,17 @@ class Command(BaseCommand):
                 outcome = services.import_policeuk_file(partnership=partnership, data_file=data_file, actor=None)
                 run = outcome.run
                 if outcome.refused and outcome.wrong_area and not slugs:
-                    self.stdout.write(f"{partnership.slug}: {data_file.name}: no rows in this partnership's area")
+                    # Every partnership was offered the file: not being one's own is no failure, but say why.
+                    self.stdout.write(f"{partnership.slug}: not imported: {outcome.refused}")
                 elif outcome.refused:
                     refused += 1
                     self.stderr.write(f"{partnership.slug}: REFUSED {outcome.refused}{_not_kept(run)}")
                 else:
                     self.stdout.write(
                         f"{partnership.slug}: {data_file.name}: {run.month:%Y-%m} read {run.rows_read:,}, imported "
-                        f"{run.rows_imported:,} (no location {run.rows_no_location:,}), outside the area "
-                        f"{run.rows_outside_area:,}, rejected {run.rows_rejected:,}{_not_kept(run)}"
+                        f"{run.rows_imported:,}, outside the area "
+                        f"{run.rows_outside_area:,}, rejected {run.rows_rejected:,}{_not_kept(run)}; no location "
+                        f"{run.rows_no_location:,} (the force's, kept once for it, in no area's figures)"
                     )
         if refused:
             raise CommandError(f"{refused} import(s) refused; the reasons are above. Nothing from those was kept.")
