@@ -7,7 +7,10 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases: people, places, reports and shared ASB and vulnerability cases"
 
     def ready(self) -> None:
+        from safer.cases import records
         from safer.core.refusals import register_personal_urls
+
+        records.register()  # how the DPO's access log names cases, reports and people, and finds them by name
 
         # Every cases page serves personal data: refusing one is recorded for the DPO.
         register_personal_urls("cases", "list", "export", "match", record_type="case")

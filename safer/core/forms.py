@@ -189,19 +189,25 @@ class DateRangeForm(forms.Form):
 
 
 class AccessLogFilterForm(ChoicesMixin, DateRangeForm):
-    field_order = ("action", "person", "object_type", "object_id", "date_from", "date_to")
+    field_order = ("record", "action", "person", "object_type", "object_id", "date_from", "date_to")
 
+    record = forms.CharField(
+        label="Whose record",
+        required=False,
+        max_length=200,
+        help_text="A person's name, or a case or report reference: their cases and reports are found too",
+    )
     action = forms.ChoiceField(label="Action", required=False, choices=[("", "Any action"), *AccessAction.choices])
-    person = forms.ChoiceField(label="Person", required=False)
+    person = forms.ChoiceField(label="Who looked", required=False)
     object_type = forms.ChoiceField(label="Record type", required=False)
-    object_id = forms.CharField(label="Record reference", required=False, max_length=64)
+    object_id = forms.CharField(label="Record number", required=False, max_length=64)
 
-    def __init__(self, *args: Any, people: list[tuple[str, str]], object_types: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, people: list[tuple[str, str]], object_types: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.choice_field("person").choices = [("", "Anyone"), *people]
-        self.choice_field("object_type").choices = [("", "Any record type")] + [
-            (t, t.replace("_", " ")) for t in object_types
-        ]
+        self.choice_field("object_type").choices = [("", "Any record type"), *object_types]
 
 
 class RefusalFilterForm(ChoicesMixin, DateRangeForm):

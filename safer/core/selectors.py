@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from safer.core import records
 from safer.core.models import (
     AccessEvent,
     AccessLogVerification,
@@ -131,6 +132,9 @@ class AccessLogFilter:
     object_id: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    # The records a searched name or reference means (safer.core.records), by type; None: no such search. Only the
+    # ids are kept (in an export job's parameters too), never the name searched for.
+    records: dict[str, list[str]] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -140,6 +144,7 @@ class AccessLogFilter:
             "object_id": self.object_id,
             "date_from": self.date_from.isoformat() if self.date_from else None,
             "date_to": self.date_to.isoformat() if self.date_to else None,
+            "records": self.records,
         }
 
     @classmethod
@@ -151,6 +156,7 @@ class AccessLogFilter:
             object_id=data.get("object_id") or "",
             date_from=date.fromisoformat(data["date_from"]) if data.get("date_from") else None,
             date_to=date.fromisoformat(data["date_to"]) if data.get("date_to") else None,
+            records=data.get("records"),
         )
 
 
@@ -174,15 +180,16 @@ def access_events(partnership: Partnership, flt: AccessLogFilter) -> QuerySet[Ac
         qs = qs.filter(object_type=flt.object_type)
     if flt.object_id:
         qs = qs.filter(object_id=flt.object_id)
+    if flt.records is not None:
+        qs = qs.filter(records.about(flt.records))
     return _day_range(qs, flt.date_from, flt.date_to)
 
 
 def access_object_types(partnership: Partnership) -> list[str]:
-    return sorted(
-        t
-        for t in AccessEvent.objects.filter(partnership=partnership).values_list("object_type", flat=True).distinct()
-        if t
-    )
+    """The kinds of record in the log, each once (the model's ordering by time is cleared, or DISTINCT would count
+    each kind once per moment it was logged)."""
+    kinds = AccessEvent.objects.filter(partnership=partnership).order_by().values_list("object_type", flat=True)
+    return sorted(t for t in kinds.distinct() if t)
 
 
 @dataclass(frozen=True)
