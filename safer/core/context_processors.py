@@ -19,7 +19,7 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("Cases", "cases:list", "cases"),
     ("My work", "interventions:my-work", "cases"),
     ("Plans and performance", "plans:home", "plans"),
-    ("Delivery plan", "delivery:home", "plans"),
+    ("Delivery plan", "delivery:home", "delivery"),
     ("People", "core:people", "people"),
     ("Letter templates", "documents:templates", "people"),
     ("Access log", "core:access-log", "access_log"),

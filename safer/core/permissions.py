@@ -19,6 +19,8 @@ AREA_ROLES: dict[str, frozenset[str]] = {
     "intelligence_import": frozenset({Role.ANALYST, Role.PARTNERSHIP_ADMIN}),
     "cases": frozenset({Role.CASEWORKER, Role.MEETING_CHAIR}),
     "plans": frozenset({Role.MANAGER, Role.PARTNERSHIP_ADMIN, Role.ANALYST}),
+    # The delivery plan: the plans roles, and meeting chairs, who agree its quarterly returns.
+    "delivery": frozenset({Role.MANAGER, Role.PARTNERSHIP_ADMIN, Role.ANALYST, Role.MEETING_CHAIR}),
 }
 
 

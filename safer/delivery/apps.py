@@ -8,7 +8,12 @@ class DeliveryConfig(AppConfig):
 
     def ready(self) -> None:
         from safer.core.jobs import register_interrupted_job, register_job_page
+        from safer.core.waiting import register_waiting
+        from safer.delivery.selectors import returns_waiting
         from safer.delivery.tasks import tidy_interrupted_import
+
+        # Returns waiting for their owner or the chair are on Home and My work.
+        register_waiting(returns_waiting)
 
         # Delivery imports and document builds ("delivery_<what>") have a page that names the plan and any problems.
         register_job_page("delivery_", "delivery:job")

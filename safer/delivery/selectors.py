@@ -15,14 +15,16 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.urls import reverse
 
 from safer.core.http import PartnershipRequest
 from safer.core.models import Role
 from safer.core.permissions import AREA_ROLES
-from safer.delivery.models import DeliveryPlan, EqualityImpact, QuarterlyReturn, TacticalAction
+from safer.core.waiting import Waiting
+from safer.delivery.models import DeliveryPlan, EqualityImpact, QuarterlyReturn, ReturnStatus, TacticalAction
 
-VIEW_ROLES = frozenset(AREA_ROLES["plans"] | {Role.MEETING_CHAIR})
+VIEW_ROLES = AREA_ROLES["delivery"]  # the "plans" roles and meeting chairs
 MANAGE_ROLES = frozenset({Role.PARTNERSHIP_ADMIN, Role.MANAGER})
 CHAIR_ROLES = frozenset({Role.MEETING_CHAIR, Role.PARTNERSHIP_ADMIN})
 
@@ -185,3 +187,42 @@ def change_history(action: TacticalAction) -> list[dict[str, object]]:
         )
     rows.sort(key=lambda r: r["when"], reverse=True)  # type: ignore[arg-type,return-value]
     return rows
+
+
+WAITING_LISTED = 10  # returns listed one by one on Home; more are counted, with a link to them all
+
+
+def returns_waiting(request: HttpRequest) -> list[Waiting]:
+    """An owner's returns to submit (or sent back), and, for a chair, the returns submitted for agreement."""
+    partnership = getattr(request, "partnership", None)
+    user = getattr(request, "user", None)
+    if partnership is None or user is None or not user.is_authenticated:
+        return []
+    found: list[Waiting] = []
+    in_partnership = QuarterlyReturn.objects.filter(action__delivery_plan__partnership=partnership).select_related(
+        "action"
+    )
+    mine = in_partnership.filter(owner=user, status=ReturnStatus.TASK_SENT).order_by("quarter", "action__reference")
+    for ret in mine[:WAITING_LISTED]:
+        found.append(
+            Waiting(
+                f"Quarterly return to submit: Q{ret.quarter}, action {ret.action.reference} {ret.action.title}",
+                reverse("delivery:submit-return", args=[ret.pk]),
+            )
+        )
+    more = mine.count() - WAITING_LISTED
+    if more > 0:
+        found.append(Waiting(f"{more} more quarterly returns to submit", reverse("delivery:my-returns")))
+    if request.roles & CHAIR_ROLES:  # type: ignore[attr-defined]
+        submitted = in_partnership.filter(status=ReturnStatus.SUBMITTED).order_by("quarter", "action__reference")
+        for ret in submitted[:WAITING_LISTED]:
+            found.append(
+                Waiting(
+                    f"Quarterly return to agree: Q{ret.quarter}, action {ret.action.reference} {ret.action.title}",
+                    reverse("delivery:review-return", args=[ret.pk]),
+                )
+            )
+        more = submitted.count() - WAITING_LISTED
+        if more > 0:
+            found.append(Waiting(f"{more} more quarterly returns to agree", reverse("delivery:home")))
+    return found

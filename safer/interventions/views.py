@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from safer.core.http import PartnershipRequest
 from safer.core.permissions import can, require_area
+from safer.core.waiting import waiting_for
 from safer.interventions import casefacts, selectors, services
 from safer.interventions import risk as risk_rules
 from safer.interventions.forms import (
@@ -364,6 +365,7 @@ def my_work(request: PartnershipRequest) -> HttpResponse:
             },
             "notifications": list(selectors.notifications_for(request.user, request.partnership)),
             "unread": selectors.unread_count(request.user, request.partnership),
+            "waiting": waiting_for(request),
             "today": timezone.localdate(),
         },
     )

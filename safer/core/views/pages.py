@@ -12,6 +12,7 @@ from safer.core import selectors
 from safer.core.http import PartnershipRequest
 from safer.core.models import Role
 from safer.core.permissions import AREA_ROLES, can
+from safer.core.waiting import waiting_for
 
 
 def home(request: PartnershipRequest) -> HttpResponse:
@@ -30,6 +31,7 @@ def home(request: PartnershipRequest) -> HttpResponse:
         "partnership_count": selectors.partnerships_for(request.user).count(),
         "can_people": can(request, "people"),
         "can_access_log": can(request, "access_log"),
+        "waiting": waiting_for(request),
     }
     if context["can_people"]:
         people = selectors.people_in(request.partnership)

@@ -32,8 +32,11 @@ def test_submit_a_quarter_review_it_and_download_the_returns(
 
     owner = open_tab("owner")
     sign_in_by_cookie(owner, caseworker_a)
-    owner.goto("/delivery/", state="An owner's delivery page: one return waiting")
-    owner.click_link("1.1 Commission diversionary youth activities in South Wigston", state="The Q1 return form")
+    owner.goto("/", state="An owner's Home: one return waiting")  # found from Home, not by a typed address
+    owner.click_link(
+        "Quarterly return to submit: Q1, action 1.1 Commission diversionary youth activities in South Wigston",
+        state="The Q1 return form",
+    )
     owner.check("Amber: issues or risks")
     owner.fill("Sessions delivered", "eighteen")
     owner.submit("Submit the return to the chair", state="The Q1 return with errors")
@@ -58,8 +61,14 @@ def test_submit_a_quarter_review_it_and_download_the_returns(
 
     reviewer = open_tab("chair")
     sign_in_by_cookie(reviewer, chair)
-    reviewer.goto(f"/delivery/plans/{s.dp.pk}/review?q=1", state="Review Q1 returns")
-    reviewer.click_link("1.1 Commission diversionary youth activities in South Wigston", state="Review the 1.1 return")
+    reviewer.goto("/", state="The chair's Home: one return to agree")
+    expect(
+        reviewer.page.get_by_role("navigation", name="Menu").get_by_role("link", name="Delivery plan")
+    ).to_be_visible()
+    reviewer.click_link(
+        "Quarterly return to agree: Q1, action 1.1 Commission diversionary youth activities in South Wigston",
+        state="Review the 1.1 return",
+    )
     reviewer.expect_text("Venue closure at the community centre")
     reviewer.check("Red: significantly off track")
     reviewer.submit("Agree the return", state="Review with an unexplained RAG change")
