@@ -9,11 +9,15 @@ class DeliveryConfig(AppConfig):
     def ready(self) -> None:
         from safer.core.jobs import register_interrupted_job, register_job_page
         from safer.core.waiting import register_waiting
+        from safer.delivery.assessment import delivery_part
         from safer.delivery.selectors import returns_waiting
         from safer.delivery.tasks import tidy_interrupted_import
+        from safer.intelligence.assessment import register_part
 
         # Returns waiting for their owner or the chair are on Home and My work.
         register_waiting(returns_waiting)
+        # How far the plan was delivered is part of the Strategic Assessment.
+        register_part("delivery", delivery_part)
 
         # Delivery imports and document builds ("delivery_<what>") have a page that names the plan and any problems.
         register_job_page("delivery_", "delivery:job")

@@ -32,6 +32,7 @@ from safer.intelligence import rates as rate_selectors
 from safer.intelligence import serious_violence
 from safer.intelligence.categories import ASB, label
 from safer.intelligence.charts import line_chart
+from safer.intelligence.models import PartnerSource
 from safer.intelligence.selectors import (
     Dataset,
     add_months,
@@ -39,6 +40,8 @@ from safer.intelligence.selectors import (
     dataset,
     heat_map,
     live_months,
+    monthly_series,
+    partner_dataset,
     quality_flags,
     trend,
 )
@@ -59,8 +62,31 @@ STEPS = (
     "Where: rates by ward",
     "Priority neighbourhoods",
     "Serious violence",
+    "Partner data",
+    "Delivery of the partnership plan",
     "Suggested priorities",
 )
+
+
+# Parts of the assessment that come from apps above this one (the delivery plan's quarterly returns): each is
+# registered in its app's ``AppConfig.ready`` under a key of CANNOT_SHOW, so a part that has data takes that item
+# off the list of what the assessment cannot show.
+Part = Callable[[Partnership, date, date], "Section | None"]
+_PARTS: dict[str, Part] = {}
+
+
+def register_part(key: str, build: Part) -> None:
+    _PARTS[key] = build
+
+
+# What the regulations ask for that the system may not hold, by key; each is listed only while it is not held.
+CANNOT_SHOW = {
+    "reoffending": "Re-offending levels and patterns (probation and youth justice data).",
+    "substance": "Substance misuse, including alcohol (treatment services, hospital admissions).",
+    "views": "The views of people who live and work in the area (the community safety survey and consultation).",
+    "delivery": "How far the previous partnership plan was delivered (the delivery plan's quarterly returns).",
+    "partner": "Partners' own data: council ASB reports, fire service deliberate fires, hospital assault data.",
+}
 
 
 @dataclass
@@ -126,11 +152,10 @@ def build(partnership: Partnership, on_step: Callable[[str], None] | None = None
 
     months = live_months(partnership)
     now = timezone.now()
-    title = f"Strategic Assessment {now:%Y}"
     if not months:
         return Assessment(
             partnership=partnership.name,
-            title=title,
+            title="Strategic Assessment: no police.uk data loaded",
             period_label="No police.uk data loaded",
             generated_at=now,
             sections=[
@@ -142,7 +167,7 @@ def build(partnership: Partnership, on_step: Callable[[str], None] | None = None
                         "on the Data and analysis page, then build the assessment again."
                     ],
                 ),
-                _cannot_show(),
+                _cannot_show(set()),
             ],
             has_data=False,
         )
@@ -150,7 +175,9 @@ def build(partnership: Partnership, on_step: Callable[[str], None] | None = None
     start_12 = add_months(last, -11)
     previous_start, previous_end = add_months(last, -23), add_months(last, -12)
     period = f"{start_12:%B %Y} to {last:%B %Y}"
+    title = f"Strategic Assessment: {period}"  # named for the period it covers, not the year it was built in
     sections: list[Section] = []
+    held: set[str] = set()
 
     step("About this assessment")
     sections.append(_about(partnership, months, period))
@@ -171,9 +198,20 @@ def build(partnership: Partnership, on_step: Callable[[str], None] | None = None
     sections.append(_priority(partnership))
     step("Serious violence")
     sections.append(_serious_violence(partnership))
+    step("Partner data")
+    partner = _partner_data(partnership, start_12, last)
+    if partner is not None:
+        sections.append(partner)
+        held.add("partner")
+    step("Delivery of the partnership plan")
+    for key, build_part in _PARTS.items():
+        part = build_part(partnership, start_12, last)
+        if part is not None:
+            sections.append(part)
+            held.add(key)
     step("Suggested priorities")
     sections.append(_suggestions(partnership, changes, wards, start_12, last))
-    sections.append(_cannot_show())
+    sections.append(_cannot_show(held))
     return Assessment(
         partnership=partnership.name,
         title=title,
@@ -253,9 +291,25 @@ def _levels(partnership: Partnership, chosen: Dataset, title: str, noun: str) ->
         if comparison.value is not None:
             line += f" {comparison.label}: {n(comparison.value)} ({pct(comparison.change_pct)} since)."
     section.paragraphs.append(line)
-    rolling = [(m, float(v) if v is not None else None) for m, v in shown.rolling]
-    if any(v is not None for _m, v in rolling):
-        section.charts.append(line_chart(f"{chosen.name}: rolling 12-month total", [("Rolling 12 months", rolling)]))
+    # The flags the heat map page shows beside these figures (a month far from its usual level, months missing).
+    section.bullets = [flag.text for flag in quality_flags(partnership, chosen)]
+    series = monthly_series(partnership, chosen)
+    first, final = min(series), max(series)
+    points: list[tuple[date, float | None]] = []
+    month = first
+    while month <= final:
+        count = series.get(month)
+        points.append((month, float(count) if count is not None else None))
+        month = add_months(month, 1)
+    # The same monthly figures as the table below (months with no data break the line).
+    section.charts.append(
+        line_chart(
+            f"{chosen.name} recorded each month, {first:%B %Y} to {final:%B %Y}",
+            [("Monthly count", points)],
+            y_label=f"{noun.capitalize()} per month",
+            x_label="Month (labels mark April, the start of each financial year)",
+        )
+    )
     headers = ["Month", *table.year_labels]
     rows = [[row.month_name, *[n(c.count) for c in row.cells]] for row in table.rows]
     rows.append(["Total", *[n(t) for t in table.totals]])
@@ -427,21 +481,61 @@ def _suggestions(
     return section
 
 
-def _cannot_show() -> Section:
+def _cannot_show(held: set[str]) -> Section:
+    """What the regulations ask for that this system does not hold for the partnership now (``held``: the keys of
+    CANNOT_SHOW it does hold, shown in their own sections)."""
+    missing = [text for key, text in CANNOT_SHOW.items() if key not in held]
     return Section(
         "What this assessment cannot show yet",
         [
-            "The regulations also ask for the following. They are not in the data this system holds, so the "
-            "partnership should add them from its partners before the assessment is agreed:"
+            "The regulations also ask for the following. They are not in the data this system holds for the "
+            "partnership, so the partnership should add them from its partners before the assessment is agreed:"
         ],
-        bullets=[
-            "Re-offending levels and patterns (probation and youth justice data).",
-            "Substance misuse, including alcohol (treatment services, hospital admissions).",
-            "The views of people who live and work in the area (the community safety survey and consultation).",
-            "How far the previous partnership plan was delivered (the delivery plan's quarterly returns).",
-            "Partners' own data: council ASB reports, fire service deliberate fires, hospital assault data.",
+        bullets=missing,
+    )
+
+
+def _partner_data(partnership: Partnership, start: date, end: date) -> Section | None:
+    """Each partner source with data: what it counts, its months loaded, its total in the main period, its flags."""
+    sources = [
+        (source, partner_dataset(source))
+        for source in PartnerSource.objects.filter(partnership=partnership).order_by("name")
+        if live_months(partnership, source.key)
+    ]
+    if not sources:
+        return None
+    section = Section(
+        "Partner data",
+        [
+            f"Partners' own records loaded into the system, {start:%B %Y} to {end:%B %Y}. A partner's records "
+            "count what that partner recorded, not crimes: read them beside the police figures, not added to them."
         ],
     )
+    rows = []
+    for source, chosen in sources:
+        series = monthly_series(partnership, chosen)
+        months = sorted(series)
+        in_period = [m for m in months if start <= m <= end]
+        total = sum(series[m] for m in in_period)
+        rows.append(
+            [
+                source.name,
+                source.counted,
+                f"{months[0]:%b %Y} to {months[-1]:%b %Y}",
+                f"{len(in_period)} of 12",
+                n(total) if len(in_period) == 12 else f"{n(total)} (part year)",
+            ]
+        )
+        section.bullets += [f"{source.name}: {flag.text}" for flag in quality_flags(partnership, chosen)]
+    section.tables.append(
+        Table(
+            "Partner records in the main period",
+            ["Source", "One record is", "Months loaded", "Months in the period", "Records in the period"],
+            rows,
+            numeric=[False, False, False, True, True],
+        )
+    )
+    return section
 
 
 # ---- rendering --------------------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@ the chair's returns to agree (issue 22 item 9: they reached them only by typed U
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -55,3 +57,19 @@ def test_nothing_of_another_partnerships_returns_is_waiting(client, sign_in, pub
     sign_in(client, outsider)
     home = client.get(reverse("core:home")).text
     assert "Quarterly return" not in home and "Nothing is waiting for you." in home
+
+
+def test_agreed_returns_are_in_the_strategic_assessment_and_no_longer_missing_from_it(
+    published, admin, chair, partnership
+):
+    from safer.intelligence import assessment
+
+    build_part = assessment._PARTS["delivery"]  # registered by the delivery app's ready()
+    services.open_quarter(delivery_plan=published.dp, quarter=1, actor=admin)
+    youth = published.youth.returns.get(quarter=1)
+    assert build_part(partnership, date(2024, 4, 1), date(2025, 3, 1)) is None  # nothing agreed yet
+    submit(youth, proposed_rag="amber", rag_reason="Venue closed", barriers="Venue closure")
+    services.agree_return(quarterly_return=youth, agreed_rag="amber", actor=chair)
+    part = build_part(partnership, date(2024, 4, 1), date(2025, 3, 1))
+    assert part is not None and part.title == "Delivery of the partnership plan"
+    assert part.tables[0].rows == [[f"{published.dp.title} (2024-25), Q1", "1", "0", "1", "0"]]
