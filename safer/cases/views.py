@@ -632,7 +632,14 @@ def add_party(request: PartnershipRequest, case_id: int) -> HttpResponse:
                 request=request,
                 **party.person_fields(),
             )
-        services.add_party(case=case, person=person, role=data["role"], actor=request.user, request=request)
+        services.add_party(
+            case=case,
+            person=person,
+            role=data["role"],
+            reason=data.get("reason") or "",
+            actor=request.user,
+            request=request,
+        )
         return f"{person.display_name} added to the case"
 
     return _simple_case_form(
