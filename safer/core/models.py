@@ -471,5 +471,17 @@ class Job(Leased):
         return min(100, int(self.rows_done * 100 / self.rows_total))
 
     @property
+    def done_text(self) -> str:
+        """The "Done" line of the progress page (and of its polling): "40%: 400 of 1,000 rows", or, when the total is
+        not known (yet), the rows done without a total, never "0 of rows"."""
+        if self.rows_total is not None:
+            return f"{self.percent}%: {self.rows_done:,} of {self.rows_total:,} rows"
+        if self.status == JobStatus.QUEUED:
+            return "Not started yet"
+        if self.is_finished:
+            return f"{self.rows_done:,} {'row' if self.rows_done == 1 else 'rows'}"
+        return f"{self.rows_done:,} {'row' if self.rows_done == 1 else 'rows'} so far (the total is not known yet)"
+
+    @property
     def is_finished(self) -> bool:
         return self.status in TERMINAL_STATUSES
