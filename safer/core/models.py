@@ -96,7 +96,16 @@ class User(AbstractUser):
 
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=200)
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    last_partnership = models.ForeignKey(
+        "Partnership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The partnership they last chose to work in: where they start at their next sign-in, while they "
+        "are still a member of it",
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "last_partnership"])
 
     objects: ClassVar[SaferUserManager] = SaferUserManager()
 
