@@ -285,6 +285,14 @@ class PartyForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200, error_messages={"required": "Enter their name"})
     date_of_birth = date_field("Date of birth (if known)", "the date of birth")
     phone = forms.CharField(label="Phone number (if known)", required=False, max_length=40)
+    reason = forms.CharField(
+        label="Why they are now a subject (if they are already on this case as a victim, complainant or witness)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the case's chronology. Powers can only be given to a subject of the behaviour.",
+        error_messages={"max_length": "The reason must be 1,000 characters or fewer"},
+    )
     existing = forms.ChoiceField(
         label="Is this someone already known?",
         widget=forms.RadioSelect,

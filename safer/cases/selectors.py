@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -205,8 +205,48 @@ def person_report_count(scope: Any, person: Person, days: int = REPEAT_WINDOW_DA
     )
 
 
-def person_subject_count(scope: Any, person: Person, days: int = REPEAT_WINDOW_DAYS) -> int:
-    return visible_reports(scope).filter(received_at__gte=_since(days), subjects=person).values("pk").distinct().count()
+@dataclass(frozen=True)
+class RoleCounts:
+    """Reports in the window naming one person, by the role they take on each report (as ``report_people`` gives
+    it: a reporter who is also a victim counts as the victim)."""
+
+    victim: int = 0
+    reporter: int = 0  # reported it without being named as a victim
+    subject: int = 0
+    total: int = 0  # reports naming them in any role
+
+    @property
+    def label(self) -> str:
+        """What a caseworker reads: "subject of 3 reports in 6 months", "victim on 1 report, subject of 2 reports
+        in 6 months", "no reports in 6 months"."""
+        parts = [
+            f"{role} {n} {'report' if n == 1 else 'reports'}"
+            for role, n in (("victim on", self.victim), ("reporter of", self.reporter), ("subject of", self.subject))
+            if n
+        ]
+        return (", ".join(parts) if parts else "no reports") + " in 6 months"
+
+
+def person_repeats(scope: Any, person: Person, days: int = REPEAT_WINDOW_DAYS) -> RoleCounts:
+    """Reports in the window naming the person in any role (reporter, victim, subject), counted by role, across the
+    agencies the person asking may see. One query."""
+    as_victim = Exists(Report.victims.through.objects.filter(report_id=OuterRef("pk"), person_id=person.pk))
+    as_subject = Exists(Report.subjects.through.objects.filter(report_id=OuterRef("pk"), person_id=person.pk))
+    rows = (
+        visible_reports(scope)
+        .filter(received_at__gte=_since(days))
+        .annotate(as_victim=as_victim, as_subject=as_subject)
+        .filter(Q(reporter=person) | Q(as_victim=True) | Q(as_subject=True))
+    )
+    counted = rows.aggregate(
+        total=Count("pk"),
+        victim=Count("pk", filter=Q(as_victim=True)),
+        reporter=Count("pk", filter=Q(reporter=person, as_victim=False)),
+        subject=Count("pk", filter=Q(as_subject=True)),
+    )
+    return RoleCounts(
+        victim=counted["victim"], reporter=counted["reporter"], subject=counted["subject"], total=counted["total"]
+    )
 
 
 def place_report_count(scope: Any, address: Address, days: int = REPEAT_WINDOW_DAYS) -> int:
@@ -218,19 +258,31 @@ class CaseCounts:
     reports_on_case: int  # all reports on the case within the window
     victim_counts: list[tuple[Person, int]]  # each victim: reports naming them, across visible agencies
     place_counts: list[tuple[Address, int]]
+    # Everyone on the case (victims first, then subjects, then the others), with their role on the case ("victim",
+    # "subject", ...) and the reports naming them in any role, across visible agencies.
+    party_counts: list[tuple[Person, str, RoleCounts]] = field(default_factory=list)
 
     @property
     def headline(self) -> int:
         return max([self.reports_on_case, *(n for _, n in self.victim_counts)])
 
 
+_ROLE_ORDER = {PartyRole.VICTIM.value: 0, PartyRole.SUBJECT.value: 1}
+
+
 def case_counts(scope: Any, case: Case, days: int = REPEAT_WINDOW_DAYS) -> CaseCounts:
-    victims = [p.person for p in case.parties.filter(role=PartyRole.VICTIM).select_related("person")]
+    parties = sorted(case.parties.select_related("person"), key=lambda p: (_ROLE_ORDER.get(p.role, 2), p.pk))
+    victims = [p.person for p in parties if p.role == PartyRole.VICTIM]
     places = [p.address for p in case.places.select_related("address")]
+    repeats: dict[int, RoleCounts] = {}
+    for party in parties:
+        if party.person_id not in repeats:
+            repeats[party.person_id] = person_repeats(scope, party.person, days)
     return CaseCounts(
         reports_on_case=case.reports.filter(received_at__gte=_since(days)).count(),
         victim_counts=[(v, person_report_count(scope, v, days)) for v in victims],
         place_counts=[(a, place_report_count(scope, a, days)) for a in places],
+        party_counts=[(p.person, str(p.role), repeats[p.person_id]) for p in parties],
     )
 
 
@@ -246,7 +298,7 @@ class PersonMatch:
     candidate: Person
     score: float
     reasons: list[str]
-    recent_reports: int = 0
+    recent: RoleCounts = field(default_factory=RoleCounts)
 
 
 @dataclass
@@ -354,7 +406,7 @@ def match_people(scope: Any, person: Person, exclude: set[int], limit: int = 5) 
             found.append(PersonMatch(new_person=person, candidate=candidate, score=score, reasons=reasons))
     found.sort(key=lambda m: (-len(m.reasons), -m.score))
     for match in found[:limit]:
-        match.recent_reports = person_report_count(scope, match.candidate)
+        match.recent = person_repeats(scope, match.candidate)
     return found[:limit]
 
 

@@ -647,17 +647,40 @@ def update_case(
     return case
 
 
-def add_party(*, case: Case, person: Person, role: str, actor: User, request: HttpRequest | None = None) -> CaseParty:
+def add_party(
+    *,
+    case: Case,
+    person: Person,
+    role: str,
+    actor: User,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> CaseParty:
+    """Put a person on a case in a role. Making someone already on the case (a victim, a complainant, a witness)
+    a subject of the behaviour too needs a reason, kept in the chronology: powers are given only to subjects."""
     if person.partnership_id != case.partnership_id:
         raise CaseError("Choose a person of this partnership")
     if CaseParty.objects.filter(case=case, person=person, role=role).exists():
         raise CaseError(f"{person.display_name} is already on this case as {PartyRole(role).label.lower()}", "role")
+    other_roles = [
+        PartyRole(r).label.lower()
+        for r in CaseParty.objects.filter(case=case, person=person).exclude(role=role).values_list("role", flat=True)
+    ]
+    text = f"{person.display_name} added as {PartyRole(role).label.lower()}"
+    if role == PartyRole.SUBJECT and other_roles:
+        if not reason.strip():
+            raise CaseError(
+                f"{person.display_name} is already on this case as {' and '.join(sorted(other_roles))}: "
+                "enter why they are now a subject",
+                "reason",
+            )
+        text += f" (already on the case as {' and '.join(sorted(other_roles))}): {reason.strip()}"
+    elif reason.strip():
+        text += f": {reason.strip()}"
     with transaction.atomic():
         _add_party_row(case, person, role, actor)
         _touch(case)
-        add_chronology_entry(
-            case, ChronologyKind.PARTY, f"{person.display_name} added as {PartyRole(role).label.lower()}", actor
-        )
+        add_chronology_entry(case, ChronologyKind.PARTY, text, actor)
         _log(case, AccessAction.CHANGE, actor, detail=f"Party added: person {person.pk}", request=request)
     return CaseParty.objects.get(case=case, person=person, role=role)
 

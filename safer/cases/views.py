@@ -318,7 +318,7 @@ def report_detail(request: PartnershipRequest, report_id: int) -> HttpResponse:
     _log_view(request, "report", report.pk, purpose=purpose)
     matches = selectors.matches_for_report(request, report) if report.case_id is None else None
     people = services.report_people(report)
-    counts = {p.pk: selectors.person_report_count(request, p) for p, _ in people}
+    counts = {p.pk: selectors.person_repeats(request, p) for p, _ in people}
     link_choices = [(str(m.case.pk), f"{m.case.reference}") for m in matches.cases] if matches else []
     form = OpenCaseForm(agencies=list(request.agencies), link_choices=link_choices)
     return render(
@@ -471,7 +471,7 @@ def case_detail(request: PartnershipRequest, case_id: int) -> HttpResponse:
             "work": case_work(case),
             "is_owner": _is_owner(request, case),
             "shared_by": selectors.shared_with(request, case),
-            "party_counts": {p.person_id: selectors.person_report_count(request, p.person) for p in context["parties"]},
+            "party_counts": {person.pk: repeats for person, _, repeats in context["counts"].party_counts},
             **context,
         },
     )
@@ -632,7 +632,14 @@ def add_party(request: PartnershipRequest, case_id: int) -> HttpResponse:
                 request=request,
                 **party.person_fields(),
             )
-        services.add_party(case=case, person=person, role=data["role"], actor=request.user, request=request)
+        services.add_party(
+            case=case,
+            person=person,
+            role=data["role"],
+            reason=data.get("reason") or "",
+            actor=request.user,
+            request=request,
+        )
         return f"{person.display_name} added to the case"
 
     return _simple_case_form(
@@ -913,8 +920,7 @@ def person_detail(request: PartnershipRequest, person_id: int) -> HttpResponse:
             "person": person,
             "cases": selectors.person_cases(request, person),
             "reports": reports,
-            "recent": selectors.person_report_count(request, person),
-            "recent_subject": selectors.person_subject_count(request, person),
+            "repeats": selectors.person_repeats(request, person),
         },
     )
 

@@ -101,7 +101,10 @@ class RequireTwoFactorMiddleware:
 
 
 class CurrentPartnershipMiddleware:
-    """Attach the partnership the person is working in, their roles there and their agencies in it."""
+    """Attach the partnership the person is working in, their roles there and their agencies in it.
+
+    The one chosen in this session; at the start of a session (a sign-in), the one they last chose, kept on their
+    account (``User.last_partnership``); if they are no longer a member of it, their first."""
 
     SESSION_KEY = "safer_partnership_id"
 
@@ -114,7 +117,8 @@ class CurrentPartnershipMiddleware:
         request.agencies = []  # type: ignore[attr-defined]
         user = request.user
         if user.is_authenticated:
-            context = selectors.working_context(user, request.session.get(self.SESSION_KEY))
+            chosen = request.session.get(self.SESSION_KEY) or user.last_partnership_id
+            context = selectors.working_context(user, chosen)
             if context is not None:
                 request.partnership = context.partnership  # type: ignore[attr-defined]
                 request.roles = context.roles  # type: ignore[attr-defined]

@@ -96,7 +96,16 @@ class User(AbstractUser):
 
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=200)
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    last_partnership = models.ForeignKey(
+        "Partnership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The partnership they last chose to work in: where they start at their next sign-in, while they "
+        "are still a member of it",
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "last_partnership"])
 
     objects: ClassVar[SaferUserManager] = SaferUserManager()
 
@@ -469,6 +478,18 @@ class Job(Leased):
         if not self.rows_total:
             return 0
         return min(100, int(self.rows_done * 100 / self.rows_total))
+
+    @property
+    def done_text(self) -> str:
+        """The "Done" line of the progress page (and of its polling): "40%: 400 of 1,000 rows", or, when the total is
+        not known (yet), the rows done without a total, never "0 of rows"."""
+        if self.rows_total is not None:
+            return f"{self.percent}%: {self.rows_done:,} of {self.rows_total:,} rows"
+        if self.status == JobStatus.QUEUED:
+            return "Not started yet"
+        if self.is_finished:
+            return f"{self.rows_done:,} {'row' if self.rows_done == 1 else 'rows'}"
+        return f"{self.rows_done:,} {'row' if self.rows_done == 1 else 'rows'} so far (the total is not known yet)"
 
     @property
     def is_finished(self) -> bool:

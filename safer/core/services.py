@@ -307,6 +307,18 @@ def remember_session(user: User, session_key: str) -> None:
     UserSession.objects.get_or_create(session_key=session_key, defaults={"user": user})
 
 
+@transaction.atomic
+def choose_partnership(*, user: User, partnership_id: int) -> Partnership:
+    """The partnership a person chose to work in, remembered on their account: their next sign-in starts there
+    (``CurrentPartnershipMiddleware``), while they are still a member of it."""
+    partnership = user.partnerships().filter(pk=partnership_id).first()
+    if partnership is None:
+        raise InputError({"partnership": "Select one of the partnerships you work in"})
+    User.objects.filter(pk=user.pk).update(last_partnership=partnership)
+    user.last_partnership = partnership
+    return partnership
+
+
 # Two-factor authentication -------------------------------------------------------------------------
 
 

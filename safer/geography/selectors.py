@@ -51,6 +51,13 @@ def partnership_lad_codes(slug: str | None = None) -> list[str] | None:
     return sorted(codes)
 
 
+def district_names(partnership: Partnership) -> list[str]:
+    """The partnership's local authority districts as a person reads them: "Oadby and Wigston", in the order the
+    partnership lists them. A district whose name is not loaded yet (no lookup imported) shows its code, saying so."""
+    names = dict(lads_in(partnership).values_list("code", "name"))
+    return [names.get(code) or f"{code} (name not loaded yet)" for code in lad_codes_of(partnership)]
+
+
 def lads_in(partnership: Partnership) -> QuerySet[Lad]:
     return Lad.objects.filter(code__in=lad_codes_of(partnership))
 

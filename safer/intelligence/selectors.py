@@ -201,7 +201,7 @@ class HeatMap:
     totals: list[int | None]
     months_present: list[int]
     averages_total: float | None
-    bands: list[tuple[int, int]] = field(default_factory=list)
+    bands: list[tuple[int, int] | None] = field(default_factory=list)  # the key: each band's lowest and highest
 
     @property
     def year_labels(self) -> list[str]:
@@ -243,23 +243,31 @@ def heat_map(partnership: Partnership, chosen: Dataset) -> HeatMap | None:
     )
 
 
-def _quintile_bounds(values: list[int]) -> list[tuple[int, int]]:
+def _quintile_bounds(values: list[int]) -> list[tuple[int, int] | None]:
+    """The lowest and highest value in each of the five bands of a table's values (sorted): fifths of the values, a
+    tie taking the band where its run starts, so that equal counts share a colour, no count is in two bands and the
+    key's ranges never overlap. A band no count falls in is None (left out of the key)."""
     if not values:
         return []
-    n = len(values)
-    bounds = []
-    for band in range(5):
-        low = values[min(n - 1, band * n // 5)]
-        high = values[min(n - 1, max(0, (band + 1) * n // 5 - 1))]
-        bounds.append((low, high))
+    ordered = sorted(values)
+    first: dict[int, int] = {}
+    for index, value in enumerate(ordered):
+        first.setdefault(value, index)
+    bounds: list[tuple[int, int] | None] = [None] * 5
+    for value, index in first.items():  # in rising order of value
+        band = index * 5 // len(ordered)
+        low_high = bounds[band]
+        bounds[band] = (value, value) if low_high is None else (low_high[0], value)
     return bounds
 
 
-def _band(count: int | None, bounds: list[tuple[int, int]]) -> int:
+def _band(count: int | None, bounds: list[tuple[int, int] | None]) -> int:
+    """The band (1 to 5) of a count, by the key: the highest band whose lowest value it reaches; 0 for no data."""
     if count is None:
         return 0
     for index in range(len(bounds) - 1, -1, -1):
-        if count >= bounds[index][0]:
+        low_high = bounds[index]
+        if low_high is not None and count >= low_high[0]:
             return index + 1
     return 1
 

@@ -28,6 +28,12 @@ def pending_dir() -> Path:
     return Path(settings.VAR_DIR) / "uploads" / "partner"
 
 
+def _errors(rows_rejected: int, *, refused: bool) -> int:
+    """A file's errors on the job page: its rejected rows, as its report counts them. A file refused for its rejected
+    rows is not one more error; a file refused as a whole with no row rejected (no rows, the wrong area) is one."""
+    return rows_rejected if rows_rejected or not refused else 1
+
+
 def _import_upload(job: Job, progress: Progress) -> str:
     folder = upload_dir(job.pk)
     try:
@@ -55,7 +61,7 @@ def _import_upload(job: Job, progress: Progress) -> str:
         progress.rows_done = done_before + (
             max(file_lines, outcome.run.rows_read) if outcome.refused else outcome.run.rows_read
         )
-        progress.errors += outcome.run.rows_rejected + (1 if outcome.refused else 0)
+        progress.errors += _errors(outcome.run.rows_rejected, refused=bool(outcome.refused))
         if outcome.refused:
             refused += 1
         else:
@@ -112,7 +118,9 @@ def _import_partner_upload(job: Job, progress: Progress) -> str:
     name = Path(str(job.parameters["name"])).name
     source = PartnerSource.objects.get(partnership=job.partnership, pk=job.parameters["source_id"])
     path = folder / name
-    progress.set_total(max(1, path.stat().st_size))
+    # The rows a partner file holds are known once it is read (a spreadsheet's cannot be counted cheaply before):
+    # until then the page shows the rows done so far, without a total. Never the file's size in bytes as "rows".
+    progress.set_total(None)
 
     def on_progress(rows: int, rejected: int) -> None:
         progress.rows_done = rows
@@ -130,7 +138,7 @@ def _import_partner_upload(job: Job, progress: Progress) -> str:
     )
     progress.set_total(outcome.run.rows_read)
     progress.rows_done = outcome.run.rows_read
-    progress.errors = outcome.run.rows_rejected + (1 if outcome.refused else 0)
+    progress.errors = _errors(outcome.run.rows_rejected, refused=bool(outcome.refused))
     progress.flush()
     if outcome.refused:
         return outcome.refused

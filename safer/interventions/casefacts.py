@@ -10,16 +10,20 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 
 from safer.cases import selectors as case_selectors
 from safer.cases import services as case_services
-from safer.cases.models import Address, Case, CaseParty, CasePlace, ChronologyKind, PartyKind
+from safer.cases.models import Address, Case, CaseParty, CasePlace, ChronologyKind, PartyKind, PartyRole
 from safer.cases.views import PURPOSES_KEY
 from safer.core.audit import record_access
 from safer.core.http import PartnershipRequest
 from safer.core.models import AccessAction, Partnership, Role, User
+
+
+class RoleRefusedError(Exception):
+    """The cases app refused to give a party a role (its message says why)."""
 
 
 def case_for(request: PartnershipRequest, case_id: int) -> Case:
@@ -91,6 +95,45 @@ def party_role(party: CaseParty) -> str:
     return "perpetrator" if role in {"subject", "perpetrator"} else role
 
 
+def party_is_subject(party: CaseParty) -> bool:
+    """Is this party the subject of the behaviour (the only role a power may be given to)?"""
+    return party_role(party) == "perpetrator"
+
+
+def party_role_label(party: CaseParty) -> str:
+    """The role in a sentence: "the victim", "a witness", "another party"."""
+    words: dict[str, str] = {
+        PartyRole.VICTIM.value: "the victim",
+        PartyRole.COMPLAINANT.value: "a complainant",
+        PartyRole.WITNESS.value: "a witness",
+        PartyRole.SUBJECT.value: "a subject",
+    }
+    return words.get(str(party.role), "another party")
+
+
+def subject_party_of(case: Case, party: CaseParty) -> CaseParty | None:
+    """The same person's subject role on this case, if they have one."""
+    return (
+        CaseParty.objects.filter(case=case, person_id=party.person_id, role__in=[PartyRole.SUBJECT, "perpetrator"])
+        .select_related("person")
+        .first()
+    )
+
+
+def give_subject_role(
+    case: Case, party: CaseParty, reason: str, actor: User, request: HttpRequest | None = None
+) -> CaseParty:
+    """Make a party (a victim, say, after a counter-allegation) a subject of the case too, with the reason, through
+    the cases app (one chronology line). Raises ``RoleRefusedError`` with the cases app's message when refused."""
+    try:
+        added: CaseParty = case_services.add_party(
+            case=case, person=party.person, role=PartyRole.SUBJECT, reason=reason, actor=actor, request=request
+        )
+    except case_services.CaseError as exc:
+        raise RoleRefusedError(str(exc)) from exc
+    return added
+
+
 def party_is_person(party: CaseParty) -> bool:
     return party.person.kind == PartyKind.PERSON
 
@@ -119,6 +162,14 @@ def parties_of(case: Case, role: str | None) -> list[CaseParty]:
 
 def parties_choices(case: Case, role: str | None) -> list[tuple[str, str]]:
     return [(str(p.pk), party_label(p)) for p in parties_of(case, role)]
+
+
+def parties_with_roles(case: Case) -> list[tuple[str, str]]:
+    """Every party, subjects first, each named with their role ("Violet Tamworth (victim)"): the same person may be
+    on a case twice."""
+    labels = dict(PartyRole.choices)
+    parties = sorted(parties_of(case, None), key=lambda p: (not party_is_subject(p), p.pk))
+    return [(str(p.pk), f"{party_label(p)} ({labels.get(str(p.role), str(p.role)).lower()})") for p in parties]
 
 
 def party_on(case: Case, party_id: int) -> CaseParty:

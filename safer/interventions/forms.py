@@ -121,7 +121,16 @@ class InterventionForm(OnceForm):
     subject = forms.ChoiceField(
         label="Given to (subject)",
         required=False,
-        help_text="A person or business on the case. Leave empty for an action on a place only.",
+        help_text="A subject of the behaviour on this case. Leave empty for an action on a place only.",
+    )
+    subject_reason = forms.CharField(
+        label="Why they are now a subject",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only if you selected someone on the case in another role, such as the victim: they are given "
+        "the subject role first, and the reason is kept in the case's chronology",
+        error_messages={"max_length": "The reason must be 1,000 characters or fewer"},
     )
     place = forms.ChoiceField(
         label="Place (premises or public place)",

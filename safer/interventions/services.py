@@ -560,12 +560,16 @@ def record_intervention(
     address_id: int | None = None,
     step: int | None = None,
     notes: str = "",
+    subject_reason: str = "",
     agency: Agency | None = None,
     actor: User,
     request: HttpRequest | None = None,
     submission_key: uuid.UUID | None = None,
 ) -> Intervention:
-    """Record one action of the stepped approach after checking every rule of the power (``powers.check``)."""
+    """Record one action of the stepped approach after checking every rule of the power (``powers.check``).
+
+    The subject must be a subject of the case. A party in another role (the victim after a counter-allegation)
+    is given the subject role first when ``subject_reason`` says why; without one the register refuses."""
     _once(Intervention, submission_key)
     _open(case)
     try:
@@ -574,6 +578,19 @@ def record_intervention(
         raise _refuse("kind", "Select the kind of action from the list") from exc
     if subject is not None and subject.case_id != case.pk:
         raise _refuse("subject", "Select a person or business on this case")
+    # Powers are given to the subject of the behaviour: a victim, complainant or witness only once given the
+    # subject role, with the reason (kept in the chronology by the cases app).
+    target, role_problem = subject, None
+    if subject is not None and not casefacts.party_is_subject(subject):
+        target = casefacts.subject_party_of(case, subject)
+        if target is None and not subject_reason.strip():
+            name = casefacts.party_label(subject)
+            role_problem = (
+                "subject",
+                f"{name} is on this case as {casefacts.party_role_label(subject)}, not as a subject: a power is "
+                f"given to the subject of the behaviour. Select a subject, or give {name} the subject role by "
+                "saying why in 'Why they are now a subject'",
+            )
     key = casefacts.party_key(subject) if subject is not None else ""
     address = None
     if address_id is not None:
@@ -596,10 +613,17 @@ def record_intervention(
         else (),
     )
     problems = powers.check(proposed, now=timezone.now())
+    if role_problem is not None:
+        problems.items.insert(0, role_problem)
     if step is not None and step not in powers.STEPS:
         problems.add("step", "Select a step from 1 to 4")
     if problems:
         raise InterventionsError(problems.items)
+    if subject is not None and target is None:
+        try:
+            target = casefacts.give_subject_role(case, subject, subject_reason, actor, request)
+        except casefacts.RoleRefusedError as exc:
+            raise _refuse("subject_reason", str(exc)) from exc
     intervention = _create_once(
         Intervention,
         submission_key,
@@ -607,7 +631,7 @@ def record_intervention(
         case=case,
         kind=power.kind.value,
         step=step or power.step,
-        subject=subject,
+        subject=target,
         subject_key=key,
         place=place.strip(),
         address=address,

@@ -158,7 +158,7 @@ def intervention_new(request: PartnershipRequest, case_id: int) -> HttpResponse:
     case = casefacts.case_for(request, case_id)
     if asked := casefacts.ask_purpose(request, case):
         return asked
-    parties = casefacts.parties_choices(case, role=None)
+    parties = casefacts.parties_with_roles(case)
     form = InterventionForm(
         request.POST or None,
         parties=parties,
@@ -179,6 +179,7 @@ def intervention_new(request: PartnershipRequest, case_id: int) -> HttpResponse:
                 expires_at=data["expires_at"],
                 step=data["step"],
                 notes=data["notes"] or "",
+                subject_reason=data["subject_reason"] or "",
                 agency=request.agencies[0] if request.agencies else None,
                 actor=request.user,
                 request=request,

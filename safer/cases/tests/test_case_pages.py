@@ -422,3 +422,25 @@ def test_without_geography_the_ward_filter_offers_the_wards_cases_name_and_a_new
     assert not offered("E05005532")  # the list of wards is kept for a minute
     cache.clear()  # as the minute passing does
     assert offered("E05005532")
+
+
+def test_the_victim_is_made_a_subject_only_with_a_reason(
+    client: Client, sign_in: SignIn, case: Case, caseworker_a: User
+) -> None:
+    """A counter-allegation: the victim becomes a subject too (so a power may be given), and the reason is kept."""
+    victim = case.parties.get(role="victim").person
+    sign_in(client, caseworker_a)
+    address = reverse("cases:add-party", args=[case.pk])
+    form = {"role": "subject", "kind": "person", "name": "Margaret Hughes", "existing": str(victim.pk)}
+    refused = client.post(address, form)
+    assert refused.status_code == 200
+    assert "Margaret Hughes is already on this case as victim: enter why they are now a subject" in text(refused)
+    assert not case.parties.filter(role="subject", person=victim).exists()
+    ok = client.post(address, {**form, "reason": "CCTV shows her damaging the neighbour's car"})
+    assert ok.status_code == 302
+    assert case.parties.filter(role="subject", person=victim).exists()
+    body = text(client.get(reverse("cases:case", args=[case.pk])))
+    assert (
+        "Margaret Hughes added as subject or perpetrator (already on the case as victim): CCTV shows her damaging "
+        "the neighbour's car" in body
+    )

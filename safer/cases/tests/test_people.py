@@ -32,7 +32,7 @@ def test_person_page_counts_and_edit(
     assert person is not None
     sign_in(client, caseworker_a)
     page = text(client.get(reverse("cases:person", args=[person.pk])))
-    assert "1 report in 6 months as reporter or victim" in page and case.reference in page
+    assert "Named on reports: victim on 1 report in 6 months" in page and case.reference in page
     url = reverse("cases:person-edit", args=[person.pk])
     assert client.get(url).status_code == 200
     data = {

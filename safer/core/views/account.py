@@ -23,9 +23,17 @@ def account(request: PartnershipRequest) -> HttpResponse:
         initial={"partnership": str(request.partnership.pk) if request.partnership else ""},
     )
     if request.method == "POST" and switch.is_valid():
-        request.session[CurrentPartnershipMiddleware.SESSION_KEY] = int(switch.cleaned_data["partnership"])
-        messages.success(request, "You are now working in " + dict(partnerships)[switch.cleaned_data["partnership"]])
-        return HttpResponseRedirect(reverse("core:home"))
+        try:
+            chosen = services.choose_partnership(
+                user=request.user, partnership_id=int(switch.cleaned_data["partnership"])
+            )
+        except services.InputError as exc:
+            for name, message in exc.errors.items():
+                switch.add_error(name if name in switch.fields else None, message)
+        else:
+            request.session[CurrentPartnershipMiddleware.SESSION_KEY] = chosen.pk
+            messages.success(request, "You are now working in " + chosen.name)
+            return HttpResponseRedirect(reverse("core:home"))
     return render(
         request,
         "core/account/account.html",

@@ -22,6 +22,7 @@ def job_json(job: Job) -> dict[str, object]:
         "percent": job.percent,
         "rows_done": job.rows_done,
         "rows_total": job.rows_total,
+        "done_text": job.done_text,
         "errors": job.errors,
         "status": job.status,
         "status_label": JobStatus(job.status).label,

@@ -23,7 +23,11 @@ def home(request: PartnershipRequest) -> HttpResponse:
         {"area": area, "allowed": can(request, area), "roles": sorted(Role(r).label for r in roles)}
         for area, roles in AREA_ROLES.items()
     ]
+    # The districts by name, from the geography app (which builds on core, so it is asked here, not at import).
+    from safer.geography.selectors import district_names
+
     context: dict[str, Any] = {
+        "districts": district_names(request.partnership),
         "roles": role_labels,
         "agencies": request.agencies,
         "areas": areas,

@@ -308,6 +308,28 @@ def test_home_and_statements_for_each_persona(
     tab.expect_text("how North West Leicestershire CSP uses personal data")
 
 
+def test_job_page_of_a_job_whose_total_is_not_known_yet(tab, sign_in_by_cookie, dpo):
+    """The page once read "0 of rows" as soon as it polled a job with no total."""
+    job = Job.objects.create(
+        partnership=dpo.memberships.first().agency.partnership,
+        created_by=dpo,
+        kind="access_log_export",
+        title="Access log export (CSV)",
+        status=JobStatus.RUNNING,
+        rows_done=0,
+        rows_total=None,
+    )
+    sign_in_by_cookie(tab, dpo)
+    tab.page.clock.install()
+    with tab.page.expect_response(re.compile(r"/status$")):
+        tab.goto(f"/jobs/{job.pk}", state="Job page: running, total not known")
+    expect(tab.main).to_contain_text("0 rows so far (the total is not known yet)")
+    Job.objects.filter(pk=job.pk).update(rows_done=1_500)
+    tab.page.clock.run_for(1_600)
+    expect(tab.main).to_contain_text("1,500 rows so far (the total is not known yet)")
+    expect(tab.main).not_to_contain_text("of rows")
+
+
 def test_job_page_follows_a_job_while_it_runs(tab, sign_in_by_cookie, dpo):
     job = Job.objects.create(
         partnership=dpo.memberships.first().agency.partnership,

@@ -73,20 +73,24 @@ def test_risk_assess_a_victim_and_find_the_task_in_my_work(tab, sign_in_by_cooki
 
 
 def test_cpn_needs_a_cpw_first(tab, sign_in_by_cookie, partnership, council, caseworker_a):
-    case, _, perpetrator = make_case(partnership, council, caseworker_a)
+    case, victim, perpetrator = make_case(partnership, council, caseworker_a)
     from safer.interventions.casefacts import party_label
 
-    name = party_label(perpetrator)
+    name = f"{party_label(perpetrator)} (subject or perpetrator)"
     sign_in_by_cookie(tab, caseworker_a)
     tab.goto(f"/work/cases/{case.pk}/interventions", state="Interventions: none yet")
     tab.click_button("Record an action", state="Record an action: the empty form")
 
-    def fill(kind, days_ago):
+    def fill(kind, days_ago, given_to=name):
         tab.select("Action", kind)
-        tab.select("Given to (subject)", name)
+        tab.select("Given to (subject)", given_to)
         # Noon, so that no clock time falls in the hour the clocks go back (an ambiguous local time).
         tab.fill("Date and time issued", (timezone.localdate() - timedelta(days=days_ago)).strftime("%Y-%m-%dT12:00"))
 
+    fill("Community Protection Warning (usually step 3)", 30, given_to=f"{party_label(victim)} (victim)")
+    tab.submit("Record action", state="Record an action: a warning to the victim refused")
+    [refusal] = tab.error_messages()
+    assert refusal.startswith(f"{party_label(victim)} is on this case as the victim, not as a subject")
     fill("Community Protection Notice (usually step 4)", 1)
     tab.submit("Record action", state="Record an action: CPN without a CPW refused")
     assert tab.error_messages() == [
