@@ -365,6 +365,24 @@ class Case(models.Model):
         return self.status == CaseStatus.CLOSED
 
 
+class KnownElsewhereNotice(models.Model):
+    """An agency's report named someone on an open case it may not see: it was told whom to contact (nothing of the
+    case), and the case's owner was told once. Kept so each report tells each case's owner only once."""
+
+    report = models.ForeignKey("Report", on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey("Case", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", help_text="The agency told")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["report", "case"], name="known_elsewhere_once_per_report_and_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"Report {self.report_id} matched case {self.case_id}"
+
+
 class CaseLink(models.Model):
     """Two cases linked as related (the same people or place), each keeping its own history."""
 

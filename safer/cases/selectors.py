@@ -376,6 +376,28 @@ def _candidate_ids(partnership: Partnership, person: Person, exclude: set[int], 
     return list(ids)
 
 
+def _likeness(person: Person, candidate: Person) -> tuple[float, list[str]] | None:
+    """How alike two people's records are and why, or None when they are not taken for the same person."""
+    score = _best_name_score(person, candidate)
+    same_dob = person.date_of_birth is not None and person.date_of_birth == candidate.date_of_birth
+    same_postcode = (
+        person.address is not None
+        and candidate.address is not None
+        and bool(person.address.postcode)
+        and person.address.postcode == candidate.address.postcode
+    )
+    if candidate.date_of_birth and person.date_of_birth and not same_dob:
+        return None  # both dates known and different: not the same person
+    if not (score >= NAME_THRESHOLD or (score >= NAME_WITH_EVIDENCE and (same_dob or same_postcode))):
+        return None
+    reasons = [f"name {round(score * 100)}% alike"]
+    if same_dob:
+        reasons.append("same date of birth")
+    if same_postcode:
+        reasons.append("same postcode")
+    return score, reasons
+
+
 def match_people(scope: Any, person: Person, exclude: set[int], limit: int = 5) -> list[PersonMatch]:
     partnership = _partnership(scope)
     if partnership is None:
@@ -386,23 +408,9 @@ def match_people(scope: Any, person: Person, exclude: set[int], limit: int = 5) 
     candidates = visible_people(scope).filter(pk__in=ids).select_related("address")
     found: list[PersonMatch] = []
     for candidate in candidates:
-        score = _best_name_score(person, candidate)
-        reasons = []
-        same_dob = person.date_of_birth is not None and person.date_of_birth == candidate.date_of_birth
-        same_postcode = (
-            person.address is not None
-            and candidate.address is not None
-            and bool(person.address.postcode)
-            and person.address.postcode == candidate.address.postcode
-        )
-        if candidate.date_of_birth and person.date_of_birth and not same_dob:
-            continue  # both dates known and different: not the same person
-        if score >= NAME_THRESHOLD or (score >= NAME_WITH_EVIDENCE and (same_dob or same_postcode)):
-            reasons.append(f"name {round(score * 100)}% alike")
-            if same_dob:
-                reasons.append("same date of birth")
-            if same_postcode:
-                reasons.append("same postcode")
+        scored = _likeness(person, candidate)
+        if scored is not None:
+            score, reasons = scored
             found.append(PersonMatch(new_person=person, candidate=candidate, score=score, reasons=reasons))
     found.sort(key=lambda m: (-len(m.reasons), -m.score))
     for match in found[:limit]:
@@ -473,6 +481,51 @@ def matches_for_report(scope: Any, report: Report) -> Matches:
     for row in case_rows:
         row.case = open_cases.get(pk=row.case.pk)
     return Matches(people=people, addresses=addresses, cases=case_rows[:10])
+
+
+@dataclass(frozen=True)
+class KnownElsewhere:
+    """An open case the person asking may not see, about someone in their report: who to contact, nothing more."""
+
+    case: Case
+    agency: str
+    contact: str
+
+
+def known_elsewhere(scope: Any, report: Report) -> list[KnownElsewhere]:
+    """Open cases of other agencies, not shared with the person's, about a person the report names (or one who
+    matches them as first-call matching would). The privacy is kept (no name, no case, no detail is shown); the
+    silence is not: the page says which agency to contact, and the owner is told (services.note_known_elsewhere)."""
+    partnership = _partnership(scope)
+    if partnership is None:
+        return []
+    own = [p for p in [report.reporter, *report.victims.all(), *report.subjects.all()] if p is not None]
+    if not own:
+        return []
+    own_ids = {p.pk for p in own}
+    matched = set(own_ids)
+    for person in dict.fromkeys(own):
+        ids = _candidate_ids(partnership, person, own_ids)
+        for candidate in Person.objects.filter(partnership=partnership, pk__in=ids).select_related("address"):
+            if _likeness(person, candidate) is not None:
+                matched.add(candidate.pk)
+    hidden = (
+        Case.objects.filter(partnership=partnership)
+        .exclude(status=CaseStatus.CLOSED)
+        .exclude(pk__in=visible_cases(scope).values("pk"))
+        .filter(parties__person_id__in=matched)
+        .select_related("owning_agency", "officer")
+        .distinct()
+        .order_by("opened_at")
+    )
+    found = []
+    for case in hidden[:10]:
+        if case.officer is not None and case.officer.is_active:
+            contact = f"the case officer, {case.officer.full_name} ({case.officer.email})"
+        else:
+            contact = f"the {case.owning_agency.name} caseworkers"
+        found.append(KnownElsewhere(case=case, agency=case.owning_agency.name, contact=contact))
+    return found
 
 
 # --- case page ------------------------------------------------------------------------------------------------------

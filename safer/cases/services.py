@@ -21,6 +21,7 @@ from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from safer.cases import signals
 from safer.cases.models import (
     CASE_PREFIXES,
     POSTCODE_RE,
@@ -40,6 +41,7 @@ from safer.cases.models import (
     ConsentChange,
     ConsentStatus,
     Gateway,
+    KnownElsewhereNotice,
     PartyKind,
     PartyRole,
     Person,
@@ -50,6 +52,7 @@ from safer.cases.models import (
     name_key,
     normalise_postcode,
 )
+from safer.cases.selectors import KnownElsewhere
 from safer.core.audit import record_access
 from safer.core.models import AccessAction, Agency, Membership, Partnership, User
 
@@ -1049,3 +1052,32 @@ def update_person(
             request=request,
         )
     return person
+
+
+@transaction.atomic
+def note_known_elsewhere(
+    *, report: Report, found: list[KnownElsewhere], actor: User, request: HttpRequest | None = None
+) -> None:
+    """Record, once per report and case, that the report's agency was told to contact a case's owner (in the access
+    log, against the case), and tell the owner (``signals.known_to_another_agency``; interventions notifies)."""
+    agency = report.receiving_agency
+    for item in found:
+        _notice, created = KnownElsewhereNotice.objects.get_or_create(
+            report=report, case=item.case, defaults={"agency": agency}
+        )
+        if not created:
+            continue
+        record_access(
+            action=AccessAction.SEARCH,
+            actor=actor,
+            partnership=report.partnership,
+            agency=agency,
+            object_type="case",
+            object_id=item.case.pk,
+            detail=(
+                f"First-call match: report {report.reference} names someone on this case; {agency.name} was told to "
+                f"contact {item.agency} (nothing of the case was shown)"
+            ),
+            request=request,
+        )
+        signals.known_to_another_agency.send(sender=Report, case=item.case, report=report, agency=agency)

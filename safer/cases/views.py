@@ -317,6 +317,9 @@ def report_detail(request: PartnershipRequest, report_id: int) -> HttpResponse:
         purpose = stored
     _log_view(request, "report", report.pk, purpose=purpose)
     matches = selectors.matches_for_report(request, report) if report.case_id is None else None
+    elsewhere = selectors.known_elsewhere(request, report) if report.case_id is None else []
+    if elsewhere:
+        services.note_known_elsewhere(report=report, found=elsewhere, actor=request.user, request=request)
     people = services.report_people(report)
     counts = {p.pk: selectors.person_repeats(request, p) for p, _ in people}
     link_choices = [(str(m.case.pk), f"{m.case.reference}") for m in matches.cases] if matches else []
@@ -329,6 +332,7 @@ def report_detail(request: PartnershipRequest, report_id: int) -> HttpResponse:
             "people": people,
             "counts": counts,
             "matches": matches,
+            "elsewhere": elsewhere,
             "form": form,
             "place_count": selectors.place_report_count(request, report.place) if report.place else 0,
             "role_labels": dict(PartyRole.choices),
