@@ -14,6 +14,9 @@ whole number              ``JsonInt``: 3 or 3.0, not "3" or true   ``QueryInt``:
 date                      ``IsoDate``: "2026-01-31" only           ``IsoDate``
 yes/no                    ``StrictBool``                           (none yet)
 one of a set              an enum or ``Literal``                   an enum or ``Literal``
+a file                    ``File[ninja.files.UploadedFile]`` in a  (none)
+                          multipart body; its name and size are
+                          checked by the page's own form
 ========================  =======================================  ========================================
 
 ``safer/api/tests/test_rules.py`` checks every operation's inputs against this table.

@@ -52,7 +52,7 @@ class Paged[T](Schema):
     items: list[T]
 
 
-def page_of[T](rows: Sequence[T] | QuerySet[Any], query: PageQuery) -> tuple[int, list[T]]:
+def page_of[T](rows: Sequence[T] | QuerySet[Any, T], query: PageQuery) -> tuple[int, list[T]]:
     """(how many rows in all, the rows of the page asked for): a page past the end is empty, not an error."""
     count = rows.count() if isinstance(rows, QuerySet) else len(rows)
     start = (query.page - 1) * query.page_size
@@ -125,7 +125,7 @@ def documented(example: dict[str, Any], csv_example: str | None = None, status: 
             "schema": {"type": "string", "description": "The items of the page as CSV"},
             "example": csv_example,
         }
-    return {"responses": {str(status): {"content": content}}}
+    return {"responses": {status: {"content": content}}}  # an int, as django-ninja keys its responses
 
 
 __all__ = [

@@ -110,7 +110,7 @@ def test_pages(page: int, size: int, expected: list[str]) -> None:
 def test_the_csv_type_is_documented_beside_json() -> None:
     extra = documented({"count": 0}, "name,count\r\n")
 
-    content = extra["responses"]["200"]["content"]
+    content = extra["responses"][200]["content"]
     assert content["application/json"] == {"example": {"count": 0}}
     assert content["text/csv"]["schema"]["type"] == "string"
     assert content["text/csv"]["example"] == "name,count\r\n"

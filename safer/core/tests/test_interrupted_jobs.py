@@ -70,7 +70,9 @@ def test_a_job_silent_too_long_is_failed_and_its_part_written_file_removed(
 
 def test_a_job_that_stopped_on_an_earlier_day_names_the_day(partnership, analyst, client, sign_in):
     silent_since = timezone.now() - timedelta(days=3)
-    job = running(partnership, analyst, "strategic_assessment", owner_host="worker-2.example", heartbeat_at=silent_since)
+    job = running(
+        partnership, analyst, "strategic_assessment", owner_host="worker-2.example", heartbeat_at=silent_since
+    )
     sign_in(client, analyst)
     message = client.get(reverse("core:job-status", args=[job.pk])).json()["message"]
     at = timezone.localtime(silent_since)
