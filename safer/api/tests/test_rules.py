@@ -28,15 +28,19 @@ from safer.api.schemas import (
     QUERY_INT,
     IsoDate,
     JsonInt,
+    JsonNumber,
     QueryInt,
     require_integer_text,
     require_iso_string,
     require_json_integer,
+    require_json_number,
 )
 from safer.api.tests import demo_api
 
 # What each scalar needs, in a JSON body and in a query string or path (see the table in safer.api.schemas).
-BODY_RULES: dict[type, Any] = {str: Strict, bool: Strict, int: require_json_integer, date: require_iso_string}
+BODY_RULES: dict[type, Any] = {
+    str: Strict, bool: Strict, int: require_json_integer, float: require_json_number, date: require_iso_string
+}  # fmt: skip
 TEXT_RULES: dict[type, Any] = {str: None, int: require_integer_text, date: require_iso_string}
 # A file in a multipart body: it is bytes, so nothing to coerce; what it may be is the page form's check.
 FILE_RULES: dict[type, Any] = {UploadedFile: None}
@@ -152,6 +156,7 @@ class Dated(BaseModel):
 
 
 class Counted(BaseModel):
+    body_number: JsonNumber | None = None
     body_int: JsonInt | None = None
     query_int: QueryInt | None = None
 
@@ -179,6 +184,17 @@ def test_json_int_accepts_whole_json_numbers(value: object, expected: int) -> No
 def test_json_int_refuses_anything_else(value: object) -> None:
     with pytest.raises(ValidationError):
         Counted.model_validate({"body_int": value})
+
+
+@pytest.mark.parametrize(("value", "expected"), [(5, 5), (12.5, 12.5), (-0.25, -0.25), (0, 0)])
+def test_json_number_accepts_json_numbers(value: object, expected: float) -> None:
+    assert Counted.model_validate({"body_number": value}).body_number == expected
+
+
+@pytest.mark.parametrize("value", [True, "12.5", "5", float("nan"), float("inf"), [], {}])
+def test_json_number_refuses_anything_else(value: object) -> None:
+    with pytest.raises(ValidationError):
+        Counted.model_validate({"body_number": value})
 
 
 @pytest.mark.parametrize(
