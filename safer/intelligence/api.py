@@ -18,9 +18,10 @@ from typing import Annotated, Any, Literal
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
-from ninja import Field, File, Path, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.files import UploadedFile
+from ninja.params import functions as param_functions
 
 from safer.api.schemas import AUTH_ERRORS, INPUT_ERRORS, QUERY_INT, ErrorOut
 from safer.api.scoping import require_area, working_request
@@ -1056,6 +1057,11 @@ JOB_EXAMPLE: dict[str, Any] = {
 }
 
 
+# One or more files. Declared through ``File(...)`` with the list as the annotation, so that django-ninja reads every
+# part as a file: ``File[Annotated[list[...], ...]]`` makes it read one file and pydantic split it into its lines.
+UPLOADS = param_functions.File(..., min_length=1, description="The police.uk files, one part each")
+
+
 @router.post(
     "/intelligence/imports",
     response={202: ImportJobOut, **ERRORS},
@@ -1070,8 +1076,8 @@ JOB_EXAMPLE: dict[str, Any] = {
 )
 def start_import(
     request: HttpRequest,
-    upload: File[Annotated[list[UploadedFile], Field(min_length=1)]],
     query: Query[PartnershipQuery],
+    upload: list[UploadedFile] = UPLOADS,
 ) -> Status[ImportJobOut]:
     working = _analysis(request, query.partnership, area="intelligence_import")
     form = PoliceUkUploadForm(data={}, files=MultiValueDict({"upload": list(upload)}))
