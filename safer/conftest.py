@@ -16,8 +16,9 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from safer.core.models import Agency, AgencyKind, Partnership, Role, User
 from safer.core.tests.factories import AgencyFactory, PartnershipFactory, confirmed_device, make_member
 
-# The real-browser fixtures (chromium, open_tab, tab, sign_in_by_cookie, sign_in_browser) for every app.
-pytest_plugins = ["safer.tests_support.browser_fixtures"]
+# The real-browser fixtures (chromium, open_tab, tab, sign_in_by_cookie, sign_in_browser) and the API fixtures
+# (token_for, call_api) for every app.
+pytest_plugins = ["safer.tests_support.browser_fixtures", "safer.tests_support.api_fixtures"]
 
 
 @pytest.fixture(scope="session")

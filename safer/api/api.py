@@ -132,6 +132,9 @@ api = SaferAPI(
 api.add_router("/", "safer.api.me.router")
 api.add_router("/", "safer.documents.api.router")  # cases, reports and case documents
 api.add_router("/", "safer.interventions.api.router")  # the signed-in person's case tasks
+api.add_router("/", "safer.intelligence.api.router")  # heat map, trends, rates, gaps, hot spots, imports
+api.add_router("/", "safer.plans.api.router")  # plans, measures with RAG, a partner's figure
+api.add_router("/", "safer.delivery.api.router")  # delivery plans, actions at a quarter, quarterly returns
 
 # Last, so that it only catches what nothing above matched: an unknown path under /api/ gets a JSON 404,
 # not the site's HTML page. Not in the schema; no token needed to learn that a path does not exist.

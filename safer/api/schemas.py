@@ -11,9 +11,14 @@ So inputs use these types, field by field:
 ========================  =======================================  ========================================
 text                      ``StrictStr``                            ``str``
 whole number              ``JsonInt``: 3 or 3.0, not "3" or true   ``QueryInt``: "3" or "3.0", not "3.5"
+number                    ``JsonNumber``: 3 or 3.5, not "3", true  (none yet)
+                          or NaN
 date                      ``IsoDate``: "2026-01-31" only           ``IsoDate``
 yes/no                    ``StrictBool``                           (none yet)
 one of a set              an enum or ``Literal``                   an enum or ``Literal``
+a file                    ``File[ninja.files.UploadedFile]`` in a  (none)
+                          multipart body; its name and size are
+                          checked by the page's own form
 ========================  =======================================  ========================================
 
 ``safer/api/tests/test_rules.py`` checks every operation's inputs against this table.
@@ -25,6 +30,7 @@ schema instead of ``minimum``/``maximum``, so clients (schemathesis too) send va
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from decimal import Decimal
@@ -61,6 +67,15 @@ def require_json_integer(value: Any) -> Any:
     return value if isinstance(value, int) else _whole(Decimal(value))
 
 
+def require_json_number(value: Any) -> Any:
+    """A JSON number, whole or not: ``3`` or ``12.5``, not ``"12.5"``, ``true`` or a non-finite float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
 def require_integer_text(value: Any) -> Any:
     """A whole number in a query string or path: ``"3"`` or ``"3.0"``, not ``"3.5"``, ``" 3"`` or ``"three"``."""
     if isinstance(value, int) and not isinstance(value, bool):  # a default
@@ -72,10 +87,12 @@ def require_integer_text(value: Any) -> Any:
 
 ISO_DATE = BeforeValidator(require_iso_string)
 JSON_INT = BeforeValidator(require_json_integer)
+JSON_NUMBER = BeforeValidator(require_json_number)
 QUERY_INT = BeforeValidator(require_integer_text)
 
 IsoDate = Annotated[date, ISO_DATE]
 JsonInt = Annotated[int, JSON_INT]
+JsonNumber = Annotated[float, JSON_NUMBER]
 QueryInt = Annotated[int, QUERY_INT]
 
 
@@ -110,11 +127,13 @@ __all__ = [
     "INPUT_ERRORS",
     "ISO_DATE",
     "JSON_INT",
+    "JSON_NUMBER",
     "QUERY_INT",
     "ErrorOut",
     "FieldError",
     "IsoDate",
     "JsonInt",
+    "JsonNumber",
     "QueryInt",
     "StrictBool",
     "StrictStr",

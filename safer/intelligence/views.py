@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from safer.core import selectors as core_selectors
-from safer.core import services as core_services
 from safer.core.http import PartnershipRequest
 from safer.core.jobs import recover_interrupted
 from safer.core.permissions import can, require_area
@@ -23,13 +22,8 @@ from safer.intelligence.charts import line_chart
 from safer.intelligence.forms import DatasetForm, PoliceUkUploadForm
 from safer.intelligence.importers.forces import force_name
 from safer.intelligence.models import Source
-from safer.intelligence.tasks import (
-    IMPORT_JOB_KINDS,
-    PARTNER_IMPORT_JOB,
-    POLICEUK_IMPORT_JOB,
-    import_upload,
-    upload_dir,
-)
+from safer.intelligence.tasks import IMPORT_JOB_KINDS, PARTNER_IMPORT_JOB
+from safer.intelligence.uploads import start_policeuk_upload
 
 
 @require_area("intelligence")
@@ -42,22 +36,9 @@ def overview(request: PartnershipRequest) -> HttpResponse:
         if not can(request, "intelligence_import"):
             return render(request, "core/pages/403.html", status=403)
         if form.is_valid():
-            job = core_services.create_job(
-                partnership=request.partnership,
-                user=request.user,
-                kind=POLICEUK_IMPORT_JOB,
-                title="police.uk import: " + ", ".join(f.name or "" for f in form.cleaned_data["upload"])[:150],
-                parameters={},
+            job = start_policeuk_upload(
+                partnership=request.partnership, user=request.user, files=form.cleaned_data["upload"]
             )
-            folder = upload_dir(job.pk)
-            folder.mkdir(parents=True, exist_ok=True)
-            for uploaded in form.cleaned_data["upload"]:
-                safe_name = (uploaded.name or "upload.csv").replace("/", "_").replace("\\", "_")
-                with (folder / safe_name).open("wb") as out:
-                    for chunk in uploaded.chunks():
-                        out.write(chunk)
-            result = import_upload.enqueue(str(job.pk))
-            core_services.record_task_id(job=job, task_result_id=result.id)
             return HttpResponseRedirect(reverse("intelligence:import-job", args=[job.pk]))
     recover_interrupted()  # an import whose process was killed is listed as stopped, not "Being imported" for ever
     months = selectors.live_months(request.partnership)

@@ -4,7 +4,8 @@ For other apps (the delivery plan, the board pack):
 
 - ``plans_of(partnership)``, ``plan_of(partnership, plan_id)``, ``latest_plan(partnership)``
 - ``priorities_of(plan)``, ``priority_of(partnership, priority_id)``
-- ``measures_of(partnership)``, ``measure_of(partnership, measure_id)``
+- ``measures_of(partnership)``, ``measure_of(partnership, measure_id)``; ``entry_periods(measure)``: the periods a
+  partner's figure may be entered for (the entry page's choices, and the API's check)
 - ``measure_status(measure) -> Status``: every figure (entered or computed, with who entered it and when, or the link
   to the intelligence rows behind it), the current target, its trajectory, the latest figure's RAG (an override,
   with its reason, wins over the computed one), direction of travel, % change against baseline, and for composite
@@ -23,6 +24,7 @@ from urllib.parse import urlencode
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from safer.core.models import Agency, Partnership
 from safer.plans import rag
@@ -195,6 +197,28 @@ def period_for(day: date, frequency: str) -> tuple[date, date]:
 
 def months_in(start: date, end: date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def entry_periods(measure: Measure, today: date | None = None) -> list[tuple[date, date]]:
+    """The periods a figure may be entered for, newest first: from the earliest of the baseline, three years
+    before the plan starts and five years ago, to now."""
+    today = today or timezone.localdate()
+    target = current_target(measure)
+    starts = [date(today.year - 5, today.month, 1)]
+    if target is not None and target.baseline_start:
+        starts.append(target.baseline_start)
+    if measure.priority is not None:
+        plan_start = measure.priority.plan.period_start
+        starts.append(date(plan_start.year - 3, plan_start.month, 1))
+    first = min(starts)
+    periods: list[tuple[date, date]] = []
+    day = first
+    while day <= today:
+        period = period_for(day, measure.frequency)
+        if not periods or periods[-1] != period:
+            periods.append(period)
+        day = date(period[1].year + (period[1].month == 12), period[1].month % 12 + 1, 1)
+    return list(reversed(periods))
 
 
 # ---- status --------------------------------------------------------------------------------------------------------

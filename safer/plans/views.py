@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safer.core.http import PartnershipRequest
@@ -659,33 +658,11 @@ def entry(request: PartnershipRequest) -> HttpResponse:
     return render(request, "plans/entry.html", {"rows": rows, "plans_role": can(request, "plans")})
 
 
-def entry_periods(measure: Measure, today: date | None = None) -> list[tuple[date, date]]:
-    """The periods a figure may be entered for, newest first: from the earliest of the baseline, three years
-    before the plan starts and five years ago, to now."""
-    today = today or timezone.localdate()
-    target = selectors.current_target(measure)
-    starts = [date(today.year - 5, today.month, 1)]
-    if target is not None and target.baseline_start:
-        starts.append(target.baseline_start)
-    if measure.priority is not None:
-        plan_start = measure.priority.plan.period_start
-        starts.append(date(plan_start.year - 3, plan_start.month, 1))
-    first = min(starts)
-    periods: list[tuple[date, date]] = []
-    day = first
-    while day <= today:
-        period = selectors.period_for(day, measure.frequency)
-        if not periods or periods[-1] != period:
-            periods.append(period)
-        day = date(period[1].year + (period[1].month == 12), period[1].month % 12 + 1, 1)
-    return list(reversed(periods))
-
-
 @_entry_view
 @require_http_methods(["GET", "POST"])
 def value_new(request: PartnershipRequest, measure_id: int) -> HttpResponse:
     found = _entry_measure(request, measure_id)
-    form = forms.ValueForm(request.POST or None, periods=entry_periods(found))
+    form = forms.ValueForm(request.POST or None, periods=selectors.entry_periods(found))
     if request.method == "POST" and form.is_valid():
         start, end = form.period_dates()
         try:

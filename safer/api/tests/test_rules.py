@@ -16,8 +16,9 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import pytest
 from ninja import NinjaAPI
+from ninja.files import UploadedFile
 from ninja.operation import Operation
-from ninja.params.models import BodyModel, ParamModel
+from ninja.params.models import BodyModel, FileModel, ParamModel
 from pydantic import BaseModel, Field, ValidationError
 from pydantic.types import Strict
 
@@ -27,16 +28,22 @@ from safer.api.schemas import (
     QUERY_INT,
     IsoDate,
     JsonInt,
+    JsonNumber,
     QueryInt,
     require_integer_text,
     require_iso_string,
     require_json_integer,
+    require_json_number,
 )
 from safer.api.tests import demo_api
 
 # What each scalar needs, in a JSON body and in a query string or path (see the table in safer.api.schemas).
-BODY_RULES: dict[type, Any] = {str: Strict, bool: Strict, int: require_json_integer, date: require_iso_string}
+BODY_RULES: dict[type, Any] = {
+    str: Strict, bool: Strict, int: require_json_integer, float: require_json_number, date: require_iso_string
+}  # fmt: skip
 TEXT_RULES: dict[type, Any] = {str: None, int: require_integer_text, date: require_iso_string}
+# A file in a multipart body: it is bytes, so nothing to coerce; what it may be is the page form's check.
+FILE_RULES: dict[type, Any] = {UploadedFile: None}
 
 
 def operations(some_api: NinjaAPI) -> Iterator[tuple[str, Operation]]:
@@ -56,7 +63,9 @@ def follows(rule: Any, metadata: list[Any]) -> bool:
     return any(getattr(m, "func", None) is rule for m in metadata)
 
 
-def lax_inputs(annotation: Any, metadata: list[Any], where: str, *, in_body: bool) -> Iterator[str]:
+def lax_inputs(
+    annotation: Any, metadata: list[Any], where: str, *, in_body: bool, files: bool = False
+) -> Iterator[str]:
     """Every scalar under ``annotation`` that pydantic would coerce from another JSON type, or would refuse."""
     origin = get_origin(annotation)
     if origin is Annotated:
@@ -65,17 +74,17 @@ def lax_inputs(annotation: Any, metadata: list[Any], where: str, *, in_body: boo
     elif origin in (Union, types.UnionType):
         for arg in get_args(annotation):
             if arg is not type(None):
-                yield from lax_inputs(arg, metadata, where, in_body=in_body)
+                yield from lax_inputs(arg, metadata, where, in_body=in_body, files=files)
     elif origin in (list, tuple, set, frozenset, dict):
         for arg in get_args(annotation):
-            yield from lax_inputs(arg, [], f"{where}[]", in_body=in_body)
+            yield from lax_inputs(arg, [], f"{where}[]", in_body=in_body, files=files)
     elif origin is Literal or (isinstance(annotation, type) and issubclass(annotation, enum.Enum)):
         return
     elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
         for name, field in annotation.model_fields.items():
             yield from lax_inputs(field.annotation, list(field.metadata), f"{where}.{name}", in_body=in_body)
     else:
-        rules = BODY_RULES if in_body else TEXT_RULES
+        rules = FILE_RULES if files else BODY_RULES if in_body else TEXT_RULES
         if annotation not in rules:
             yield f"{where}: {annotation!r} has no rule yet (add one to safer.api.schemas and here)"
         elif not follows(rules[annotation], metadata):
@@ -87,9 +96,10 @@ def lax_inputs_of(some_api: NinjaAPI) -> list[str]:
     for label, operation in operations(some_api):
         for model in operation.models:
             assert issubclass(model, ParamModel)
-            in_body = issubclass(model, BodyModel)
+            in_body, files = issubclass(model, BodyModel), issubclass(model, FileModel)
             for name, field in model.model_fields.items():
-                problems += lax_inputs(field.annotation, list(field.metadata), f"{label} {name}", in_body=in_body)
+                where = f"{label} {name}"
+                problems += lax_inputs(field.annotation, list(field.metadata), where, in_body=in_body, files=files)
     return problems
 
 
@@ -146,6 +156,7 @@ class Dated(BaseModel):
 
 
 class Counted(BaseModel):
+    body_number: JsonNumber | None = None
     body_int: JsonInt | None = None
     query_int: QueryInt | None = None
 
@@ -173,6 +184,17 @@ def test_json_int_accepts_whole_json_numbers(value: object, expected: int) -> No
 def test_json_int_refuses_anything_else(value: object) -> None:
     with pytest.raises(ValidationError):
         Counted.model_validate({"body_int": value})
+
+
+@pytest.mark.parametrize(("value", "expected"), [(5, 5), (12.5, 12.5), (-0.25, -0.25), (0, 0)])
+def test_json_number_accepts_json_numbers(value: object, expected: float) -> None:
+    assert Counted.model_validate({"body_number": value}).body_number == expected
+
+
+@pytest.mark.parametrize("value", [True, "12.5", "5", float("nan"), float("inf"), [], {}])
+def test_json_number_refuses_anything_else(value: object) -> None:
+    with pytest.raises(ValidationError):
+        Counted.model_validate({"body_number": value})
 
 
 @pytest.mark.parametrize(
