@@ -196,6 +196,14 @@ class Sensitivity(models.TextChoices):
 # --- places and people ----------------------------------------------------------------------------------------------
 
 
+class PlaceLocated(models.TextChoices):
+    """How a place was put in its LSOA and ward (shown on the place, so an analyst knows how far to trust it)."""
+
+    POSITION = "position", "from its map position"
+    POSTCODE = "postcode", "from its postcode's position (OS Code-Point Open), inside the LSOA boundary"
+    POSTCODE_DIRECTORY = "postcode_directory", "from its postcode, by the ONS Postcode Directory"
+
+
 class Address(models.Model):
     """A place: an address or a described location (a park, a shop front), with its LSOA and ward when known."""
 
@@ -210,6 +218,7 @@ class Address(models.Model):
     lsoa_code = models.CharField("LSOA", max_length=9, blank=True)
     ward_code = models.CharField(max_length=9, blank=True)
     ward_name = models.CharField(max_length=120, blank=True)
+    located_by = models.CharField(max_length=20, choices=PlaceLocated.choices, blank=True)
     line_key = models.CharField(max_length=200, blank=True, help_text="Normalised first line, for matching")
     created_by_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

@@ -45,6 +45,7 @@ from safer.cases.models import (
     PartyKind,
     PartyRole,
     Person,
+    PlaceLocated,
     ReferenceCounter,
     Report,
     Satisfaction,
@@ -55,6 +56,9 @@ from safer.cases.models import (
 from safer.cases.selectors import KnownElsewhere
 from safer.core.audit import record_access
 from safer.core.models import AccessAction, Agency, Membership, Partnership, User
+from safer.geography import selectors as geography
+from safer.geography.locate import LsoaLocator
+from safer.geography.models import Lsoa, PostcodeLsoaSource
 
 
 def allocate_reference(partnership: Partnership, prefix: str, year: int | None = None) -> str:
@@ -145,17 +149,41 @@ def split_name(full_name: str) -> tuple[str, str]:
 
 def locate_point(partnership: Partnership, latitude: float, longitude: float) -> tuple[str, str, str]:
     """(LSOA code, ward code, ward name) of a point from the partnership's stored boundaries; blanks if outside."""
-    from safer.geography import selectors as geography
-    from safer.geography.models import Lsoa
-    from safer.intelligence.importers.locate import LsoaLocator
-
     code = LsoaLocator(geography.lsoa_boundaries(partnership)).locate(latitude, longitude)
+    return _lsoa_and_ward(code or "")
+
+
+def _lsoa_and_ward(code: str) -> tuple[str, str, str]:
     if not code:
         return "", "", ""
     lsoa = Lsoa.objects.filter(code=code).select_related("ward").order_by("-vintage").first()
     if lsoa is None or lsoa.ward is None:
         return code, "", ""
     return code, lsoa.ward.code, lsoa.ward.name
+
+
+@dataclass(frozen=True)
+class Located:
+    lsoa_code: str = ""
+    ward_code: str = ""
+    ward_name: str = ""
+    how: str = ""
+
+
+def locate_place(partnership: Partnership, latitude: float | None, longitude: float | None, postcode: str) -> Located:
+    """A place's LSOA and ward: from its map position where it has one, else from its postcode (the partnership's
+    own districts only), saying which way (PlaceLocated)."""
+    if latitude is not None and longitude is not None:
+        lsoa, ward, name = locate_point(partnership, latitude, longitude)
+        return Located(lsoa, ward, name, PlaceLocated.POSITION if lsoa else "")
+    found = geography.postcode_in(partnership, postcode) if postcode else None
+    if found is None or not found.lsoa_code:
+        return Located()
+    lsoa, ward, name = _lsoa_and_ward(found.lsoa_code)
+    how = (
+        PlaceLocated.POSTCODE_DIRECTORY if found.lsoa_source == PostcodeLsoaSource.DIRECTORY else PlaceLocated.POSTCODE
+    )
+    return Located(lsoa, ward, name, how)
 
 
 def find_or_create_address(
@@ -182,15 +210,25 @@ def find_or_create_address(
     if existing is None and key:
         existing = Address.objects.filter(partnership=partnership, line_key=key, postcode=postcode).first()
     if existing is not None:
-        if existing.latitude is None and latitude is not None and longitude is not None:
-            # Coordinates for a place known only by its address: place it in its LSOA and ward now.
-            existing.latitude, existing.longitude = latitude, longitude
-            existing.lsoa_code, existing.ward_code, existing.ward_name = locate_point(partnership, latitude, longitude)
-            existing.save(update_fields=["latitude", "longitude", "lsoa_code", "ward_code", "ward_name"])
+        better = existing.latitude is None and latitude is not None and longitude is not None
+        if better or not existing.lsoa_code:
+            # Coordinates for a place known only by its address, or a postcode now in the lookup: place it now.
+            if better:
+                existing.latitude, existing.longitude = latitude, longitude
+            found = locate_place(partnership, existing.latitude, existing.longitude, existing.postcode)
+            if found.lsoa_code or better:
+                existing.lsoa_code, existing.ward_code, existing.ward_name = (
+                    found.lsoa_code,
+                    found.ward_code,
+                    found.ward_name,
+                )
+                existing.located_by = found.how
+                existing.save(
+                    update_fields=["latitude", "longitude", "lsoa_code", "ward_code", "ward_name", "located_by"]
+                )
         return existing
-    lsoa_code = ward_code = ward_name = ""
-    if latitude is not None and longitude is not None:
-        lsoa_code, ward_code, ward_name = locate_point(partnership, latitude, longitude)
+    found = locate_place(partnership, latitude, longitude, postcode)
+    lsoa_code, ward_code, ward_name = found.lsoa_code, found.ward_code, found.ward_name
     return Address.objects.create(
         partnership=partnership,
         line1=line1.strip(),
@@ -203,6 +241,7 @@ def find_or_create_address(
         lsoa_code=lsoa_code,
         ward_code=ward_code,
         ward_name=ward_name,
+        located_by=found.how,
         line_key=key,
         created_by_agency=agency,
     )

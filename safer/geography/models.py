@@ -178,3 +178,35 @@ class Deprivation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lsoa_id} {self.edition}: decile {self.imd_decile}"
+
+
+class PostcodeLsoaSource(models.TextChoices):
+    DIRECTORY = "directory", "the ONS Postcode Directory's own LSOA"
+    BOUNDARY = "boundary", "its position, inside the LSOA boundary"
+
+
+class Postcode(models.Model):
+    """Where a postcode is (OS Code-Point Open or the ONS Postcode Directory), its district and ward, and the LSOA it
+    is placed in: the Directory's own where that file was loaded, else the LSOA whose boundary holds its position.
+    Open data (OGL v3.0); no personal data."""
+
+    code = models.CharField(max_length=8, unique=True, help_text='Upper case, one space: "LE18 4PA"')
+    easting = models.PositiveIntegerField()
+    northing = models.PositiveIntegerField()
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    lad_code = models.CharField(max_length=9)
+    ward_code = models.CharField(max_length=9, blank=True)
+    lsoa_code = models.CharField(max_length=9, blank=True)
+    lsoa_source = models.CharField(max_length=10, choices=PostcodeLsoaSource.choices, blank=True)
+    quality = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Code-Point positional quality: 10 best; 50 estimated from neighbours"
+    )
+    source = models.CharField(max_length=200)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["code"]
+        indexes: ClassVar[list[Any]] = [models.Index(fields=["lad_code"], name="postcode_lad")]
+
+    def __str__(self) -> str:
+        return self.code

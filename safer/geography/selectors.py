@@ -25,6 +25,7 @@ from safer.geography.models import (
     Lsoa,
     LsoaSuccessor,
     Population,
+    Postcode,
     Vintage,
     Ward,
 )
@@ -435,3 +436,12 @@ def lsoa_boundaries(partnership: Partnership) -> list[tuple[str, dict[str, Any]]
     """(LSOA code, GeoJSON geometry) for every LSOA of the partnership that has a boundary loaded."""
     collection = boundaries_geojson(partnership, BoundaryLevel.LSOA)
     return [(f["properties"]["code"], f["geometry"]) for f in collection["features"]]
+
+
+def postcode_in(partnership: Partnership, postcode: str) -> Postcode | None:
+    """A postcode of one of the partnership's districts, as the postcode lookup places it (None if not loaded)."""
+    compact = postcode.replace(" ", "").upper()
+    if len(compact) < 5:
+        return None
+    code = f"{compact[:-3]} {compact[-3:]}"
+    return Postcode.objects.filter(code=code, lad_code__in=partnership.lad_codes).first()

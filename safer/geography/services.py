@@ -21,6 +21,7 @@ from safer.geography.importers.iod import open_iod
 from safer.geography.importers.lookup import LookupRow, open_lookup
 from safer.geography.importers.lsoa_changes import ChangeRow, open_changes
 from safer.geography.importers.population import PopulationRow, open_population
+from safer.geography.importers.postcodes import open_postcodes
 from safer.geography.models import (
     DEFAULT_BOUNDARY_EDITION,
     EDITION_VINTAGE,
@@ -32,6 +33,8 @@ from safer.geography.models import (
     Lsoa,
     LsoaSuccessor,
     Population,
+    Postcode,
+    PostcodeLsoaSource,
     Vintage,
     Ward,
 )
@@ -50,6 +53,7 @@ __all__ = [
     "import_imd_scores",
     "import_lookup",
     "import_population",
+    "import_postcodes",
 ]
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -60,7 +64,7 @@ LOOKUP_FIRST = "Import the LSOA to ward lookup for these districts first (manage
 class BundledFile:
     """A small real open-data file shipped in ``safer/geography/fixtures`` (origins in its README)."""
 
-    kind: str  # lookup, lsoa-boundaries, ward-boundaries, population, imd, domains, imd-scores
+    kind: str  # lookup, lsoa-boundaries, ward-boundaries, population, imd, domains, imd-scores, postcodes
     filename: str
     source: str
     year: int | None = None
@@ -112,6 +116,12 @@ BUNDLED: tuple[BundledFile, ...] = (
         "imd-scores",
         "UK_IMD_E__csp_subset.csv",
         "IMD 2019 scores (MHCLG, OGL v3.0) via mySociety Composite UK IMD (CC BY 4.0)",
+    ),
+    BundledFile(
+        "postcodes",
+        "codepoint_open_2025.4.0__E07000134_E07000135.csv",
+        "OS Code-Point Open 2025.4.0 (OGL v3.0): Contains OS data, Royal Mail data and National Statistics data "
+        "© Crown copyright and database right 2025",
     ),
 )
 
@@ -631,7 +641,84 @@ def import_file(
         return import_deprivation(path, lad_codes)
     if kind == "imd-scores":
         return import_imd_scores(path, lad_codes)
+    if kind == "postcodes":
+        return import_postcodes(path, lad_codes, source=source)
     raise ValueError(f"Unknown kind of geography file {kind!r}")
+
+
+def import_postcodes(path: Path | str, lad_codes: Iterable[str], *, source: str | None = None) -> ImportReport:
+    """Postcodes of these districts: position, ward, and LSOA (the Directory's own, else the LSOA whose boundary
+    holds the position; load the lookup and LSOA boundaries first). Re-importing updates each postcode in place."""
+    from pyproj import Transformer
+
+    from safer.geography.locate import LsoaLocator
+
+    path = Path(path)
+    wanted = clean_lad_codes(lad_codes)
+    to_wgs84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+    boundaries = Boundary.objects.filter(
+        level=BoundaryLevel.LSOA,
+        edition=DEFAULT_BOUNDARY_EDITION[BoundaryLevel.LSOA],
+        code__in=Lsoa.objects.filter(lad__code__in=wanted).values("code"),
+    )
+    locator = LsoaLocator([(b.code, b.geometry) for b in boundaries])
+    rows: dict[str, Postcode] = {}
+    with open_postcodes(path) as found:
+        report = _new_report(path, f"postcodes ({found.kind})")
+        label = source or f"{found.kind}: {path.name}"
+        for row in found.rows:
+            report.rows_read += 1
+            if row.lad_code not in wanted:
+                report.skipped_outside += 1
+                continue
+            longitude, latitude = to_wgs84.transform(row.easting, row.northing)
+            lsoa, how = row.lsoa_code, PostcodeLsoaSource.DIRECTORY if row.lsoa_code else ""
+            if not lsoa:
+                lsoa = locator.locate(latitude, longitude) or ""
+                how = PostcodeLsoaSource.BOUNDARY if lsoa else ""
+            rows[row.code] = Postcode(
+                code=row.code,
+                easting=row.easting,
+                northing=row.northing,
+                latitude=round(latitude, 6),
+                longitude=round(longitude, 6),
+                lad_code=row.lad_code,
+                ward_code=row.ward_code,
+                lsoa_code=lsoa,
+                lsoa_source=how,
+                quality=row.quality,
+                source=label[:200],
+            )
+            report.by_lad[row.lad_code] = report.by_lad.get(row.lad_code, 0) + 1
+    existing = set(Postcode.objects.filter(code__in=list(rows)).values_list("code", flat=True))
+    with transaction.atomic():
+        Postcode.objects.bulk_create(
+            rows.values(),
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["code"],
+            update_fields=[
+                "easting",
+                "northing",
+                "latitude",
+                "longitude",
+                "lad_code",
+                "ward_code",
+                "lsoa_code",
+                "lsoa_source",
+                "quality",
+                "source",
+            ],
+        )
+    report.imported = len(rows)
+    report.created = len(rows) - len(existing)
+    unplaced = sum(1 for p in rows.values() if not p.lsoa_code)
+    if not locator and not any(p.lsoa_source == PostcodeLsoaSource.DIRECTORY for p in rows.values()):
+        report.notes.append("no LSOA boundaries are loaded, so no postcode could be placed in an LSOA")
+    elif unplaced:
+        report.notes.append(f"{unplaced:,} postcodes lie outside every LSOA boundary loaded: they have no LSOA")
+    _note_missing_lads(report, wanted)
+    return report
 
 
 def import_bundled(lad_codes: Iterable[str]) -> list[ImportReport]:

@@ -24,10 +24,10 @@ from safer.core import jobs
 from safer.core.jobs import JobCancelled, WorkInterrupted
 from safer.core.models import Agency, Job, Partnership, User
 from safer.geography import selectors as geography
+from safer.geography.locate import LsoaLocator
 from safer.geography.models import Lsoa, Ward
 from safer.intelligence import services
 from safer.intelligence.importers.files import ImportRefused, storable
-from safer.intelligence.importers.locate import LsoaLocator
 from safer.intelligence.importers.partner import Mapping, PartnerRow, Reader
 from safer.intelligence.importers.policeuk import RowProblem
 from safer.intelligence.models import (

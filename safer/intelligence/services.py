@@ -23,6 +23,7 @@ from safer.core import jobs
 from safer.core.jobs import JobCancelled, WorkInterrupted
 from safer.core.models import Job, Partnership, User
 from safer.geography import selectors as geography
+from safer.geography.locate import LsoaLocator
 from safer.intelligence.bulk import BulkInserter
 from safer.intelligence.importers.ahead import read_ahead
 from safer.intelligence.importers.files import DataFile, ImportRefused, WrongArea, storable
@@ -34,7 +35,6 @@ from safer.intelligence.importers.forces import (
     forces_key,
     original_name,
 )
-from safer.intelligence.importers.locate import LsoaLocator
 from safer.intelligence.importers.outcomes import COLUMNS as OUTCOME_COLUMNS
 from safer.intelligence.importers.outcomes import facts_from_name as outcome_facts_from_name
 from safer.intelligence.importers.outcomes import read_outcomes_file

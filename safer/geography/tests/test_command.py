@@ -27,7 +27,8 @@ def test_default_loads_the_bundled_files_for_every_partnership(partnership, othe
     assert "Ward boundaries (2019) from wards_dec2019_bgc_nwl_oadby_wigston.geojson: 48 read, 47 imported" in out
     assert "Population mid-2015 with age bands from File_6" in out
     assert "IoD2019 IMD and 7 domains from File_2" in out
-    assert "Imported 8 files." in out
+    assert "postcodes (OS Code-Point Open) from codepoint_open_2025.4.0__E07000134_E07000135.csv: 3,880 read" in out
+    assert "Imported 9 files." in out
     assert Lsoa.objects.count() == 94
     assert Boundary.objects.filter(level="lsoa").count() == 94
     assert Population.objects.count() == 188

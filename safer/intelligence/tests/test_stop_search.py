@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from safer.geography import services as geography_services
+from safer.geography.locate import LsoaLocator
 from safer.intelligence import services
 from safer.intelligence.importers.files import discover
-from safer.intelligence.importers.locate import LsoaLocator
 from safer.intelligence.models import MonthlyCount, RunStatus, Source, StopSearch
 from safer.intelligence.tests.helpers import FIXTURES, HEADER, memory_file
 

@@ -67,6 +67,12 @@ class Command(BaseCommand):
         parser.add_argument("--imd", metavar="PATH", help="IoD2019 File 1 (IMD rank and decile), CSV or .csv.gz")
         parser.add_argument("--domains", metavar="PATH", help="IoD2019 File 2 (IMD and domains), CSV or .csv.gz")
         parser.add_argument("--imd-scores", metavar="PATH", help="mySociety UK_IMD_E.csv (IMD scores)")
+        parser.add_argument(
+            "--postcodes",
+            metavar="PATH",
+            help="OS Code-Point Open CSV(s) or the ONS Postcode Directory: places given by postcode are placed in "
+            "their LSOA and ward (load the lookup and LSOA boundaries first)",
+        )
 
     def lad_codes(self, options: dict[str, Any]) -> list[str]:
         codes: list[str] | None
@@ -103,7 +109,7 @@ class Command(BaseCommand):
         for spec in options["population"]:
             population_year, path = _population_spec(spec)
             files.append(("population", path, population_year))
-        for kind in ("imd", "domains", "imd_scores"):
+        for kind in ("imd", "domains", "imd_scores", "postcodes"):
             if options[kind]:
                 files.append((kind.replace("_", "-"), options[kind], None))
         self.say(f"Districts: {', '.join(lads)}")

@@ -1,4 +1,5 @@
-"""Placing a point (latitude, longitude) in one of a partnership's LSOAs, by their boundary polygons.
+"""Placing a point (latitude, longitude) in one of a partnership's LSOAs, by their boundary polygons: stop-and-search
+rows, partner rows, case places with coordinates, and postcodes.
 
 Stop-and-search files carry coordinates but no LSOA. Ray casting over GeoJSON Polygon/MultiPolygon rings (holes
 respected), with a bounding-box test first; a few hundred LSOAs and a few thousand points a month need nothing more.
