@@ -6,12 +6,14 @@ import csv
 import hashlib
 import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
+from types import TracebackType
 
 import pyarrow as pa
 from django.conf import settings
@@ -23,6 +25,7 @@ from safer.core import jobs
 from safer.core.jobs import JobCancelled, WorkInterrupted
 from safer.core.models import Job, Partnership, User
 from safer.geography import selectors as geography
+from safer.intelligence import bulk
 from safer.intelligence.bulk import BulkInserter
 from safer.intelligence.importers.ahead import read_ahead
 from safer.intelligence.importers.files import DataFile, ImportRefused, WrongArea, storable
@@ -58,7 +61,13 @@ from safer.intelligence.models import (
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 10000
+CHUNK = 10000  # rows to a batch of statements (or a COPY)
+# Staged rows are committed in few, large transactions (a commit cost 124 of them for a year of a big force, each
+# waiting on the disk where SQLite checkpointed; ADR 0002): one per this many rows read, or sooner once it has been
+# open this long, so that progress, the lease's heartbeat and a Cancel are seen, and SQLite's other writers (one at
+# a time) wait no longer than that.
+ROWS_PER_TRANSACTION = 100_000
+SECONDS_PER_TRANSACTION = 2.0
 RECORD_FIELDS = [
     "run",
     "partnership",
@@ -153,20 +162,40 @@ def _run_import(
 ) -> ImportOutcome:
     """The life of one file's import: staged, checked as a whole, then live, or refused/cancelled and discarded.
 
-    Must run outside a transaction (a background task or a command), so chunks commit as they go while staying
-    invisible until the run is made live. The run is leased by this process while it is staged (a heartbeat with
-    each chunk), so a run whose process is killed is found and its rows removed (recovery.py).
+    Must run outside a transaction (a background task or a command), so staged rows commit as they go (a few large
+    transactions, _Chunks) while staying invisible until the run is made live, in one more. The run is leased by
+    this process while it is staged (a heartbeat with the staged rows' commits), so a run whose process is killed is
+    found and its rows removed (recovery.py). On SQLite the write-ahead log is checkpointed after the file, not as it
+    is staged (bulk.checkpoints_deferred).
     """
-    fingerprint = _Fingerprint(data_file)
-    run = ImportRun.objects.create(
-        partnership=partnership,
-        job=job,
-        created_by=actor,
-        source=source,
-        file_name=data_file.name[:300],
-        month=facts.month,  # where the name gives it: how a killed run's staged rows are found by their index
-        **jobs.lease(),
-    )
+    with bulk.checkpoints_deferred():
+        fingerprint = _Fingerprint(data_file)
+        with transaction.atomic():
+            _staging_needs_no_flush()
+            run = ImportRun.objects.create(
+                partnership=partnership,
+                job=job,
+                created_by=actor,
+                source=source,
+                file_name=data_file.name[:300],
+                month=facts.month,  # where the name gives it: how a killed run's staged rows are found by their index
+                **jobs.lease(),
+            )
+        try:
+            return _import_run(run, partnership, data_file, actor, facts, stage, fingerprint)
+        finally:
+            bulk.rows_written(run.rows_read)
+
+
+def _import_run(
+    run: ImportRun,
+    partnership: Partnership,
+    data_file: DataFile,
+    actor: User | None,
+    facts: FileFacts,
+    stage: Stager,
+    fingerprint: _Fingerprint,
+) -> ImportOutcome:
     run.month = None  # the run's month on its report once the file has been checked whole (_discard writes it back)
     try:
         staged = stage(run, facts)
@@ -176,23 +205,24 @@ def _run_import(
         run.force = forces_key(facts.forces_seen) or facts.force
         learn_home = _check_force(run, partnership, data_file)
         run.sha256 = fingerprint.value()
-        run.save(
-            update_fields=[
-                "sha256",
-                "month",
-                "force",
-                "rows_read",
-                "rows_imported",
-                "rows_outside_area",
-                "rows_no_location",
-                "rows_rejected",
-            ]
-        )
-        make_live(run, staged.tally, staged.unlocated)
-        if learn_home:
-            HomeForce.objects.get_or_create(
-                partnership=partnership, defaults={"force": run.force, "learnt_from": run, "set_by": actor}
+        with transaction.atomic():  # the run's report, live and the area's force learnt: one commit
+            run.save(
+                update_fields=[
+                    "sha256",
+                    "month",
+                    "force",
+                    "rows_read",
+                    "rows_imported",
+                    "rows_outside_area",
+                    "rows_no_location",
+                    "rows_rejected",
+                ]
             )
+            make_live(run, staged.tally, staged.unlocated)
+            if learn_home:
+                HomeForce.objects.get_or_create(
+                    partnership=partnership, defaults={"force": run.force, "learnt_from": run, "set_by": actor}
+                )
     except ImportRefused as exc:
         run.sha256 = fingerprint.value_if_known()
         _discard(run, facts, RunStatus.REFUSED, str(exc))
@@ -226,8 +256,9 @@ def _require_lsoas(partnership: Partnership, data_file: DataFile) -> dict[str, i
 
 
 def _staging_needs_no_flush() -> None:
-    """PostgreSQL: a staged chunk's commit need not wait for its write-ahead log to reach the disk. A crash may lose
-    the last chunks of a run that is still staging; such a run never goes live, and the file is imported again.
+    """PostgreSQL: a staging commit (the run's creation, its staged rows) need not wait for its write-ahead log to
+    reach the disk. A crash may lose the last of them for a run that is still staging; such a run never goes live,
+    and the file is imported again.
     (Making a run live keeps the default: it returns only once durable.) SQLite's WAL mode already commits so."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -235,7 +266,12 @@ def _staging_needs_no_flush() -> None:
 
 
 class _Chunks:
-    """Rows and rejections written in chunks, each chunk its own short transaction, progress reported after each."""
+    """Rows and rejections written as they come (at most CHUNK rows to a statement batch) into a staging transaction
+    that is committed every ROWS_PER_TRANSACTION rows read, or once it has been open SECONDS_PER_TRANSACTION, and
+    at the end (``finish``); the heartbeat is written in the transaction, and progress reported after each commit.
+
+    Used as a context manager: a transaction still open when staging fails is rolled back (its rows were never
+    visible; the rows of earlier transactions are removed by whoever discards the run)."""
 
     def __init__(self, run: ImportRun, writer: BulkInserter, on_progress: ProgressCallback | None) -> None:
         self.run, self.writer, self.on_progress = run, writer, on_progress
@@ -246,6 +282,19 @@ class _Chunks:
         self.tally: Tally = Counter()
         self.unlocated: Counter[str] = Counter()  # rows with no location, by category: the force's, not staged
         self.heartbeat = jobs.Heartbeat(ImportRun.objects.filter(pk=run.pk))
+        self._open: transaction.Atomic | None = None  # the staging transaction, while one is open
+        self._opened_at = 0.0
+        self._read_at_open = 0
+
+    def __enter__(self) -> _Chunks:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        if self._open is not None:  # committed if staging ended without an error (finish does that), else rolled back
+            atomic, self._open = self._open, None
+            atomic.__exit__(exc_type, exc, traceback)
 
     def reject(self, problem: RowProblem) -> None:
         self.run.rows_rejected += 1
@@ -275,25 +324,49 @@ class _Chunks:
             self.flush()
 
     def flush(self) -> None:
-        """Write what is held, CHUNK rows to a transaction (a block read at once may hold several chunks)."""
-        # The blocks' tables as one (no copy), so a transaction holds CHUNK rows however small the blocks.
+        """Write what is held into the staging transaction (CHUNK rows to a batch: a block read at once may hold
+        several), opening one if need be; commit it once it is big or old enough."""
+        # The blocks' tables as one (no copy), so a batch holds CHUNK rows however small the blocks.
         tables = [pa.concat_tables(self.tables)] if self.tables else []
         pieces: list[Sequence[tuple[object, ...]] | pa.Table] = [
             table.slice(start, CHUNK) for table in tables for start in range(0, table.num_rows, CHUNK)
         ]
         pieces += [self.rows[start : start + CHUNK] for start in range(0, len(self.rows), CHUNK)]
-        for number, piece in enumerate(pieces or [[]]):
-            with transaction.atomic():
-                _staging_needs_no_flush()
+        if pieces or self.rejections:
+            self._begin()
+            for piece in pieces:
                 self.writer.insert(piece, self.constants if isinstance(piece, pa.Table) else None)
-                if number == 0:
-                    Rejection.objects.bulk_create(self.rejections)
-            self.heartbeat.beat()
-            if self.on_progress is not None:
-                self.on_progress(self.run.rows_read, self.run.rows_rejected)
+            Rejection.objects.bulk_create(self.rejections)
         self.rows.clear()
         self.tables.clear()
         self.rejections.clear()
+        if self._open is not None and (
+            self.run.rows_read - self._read_at_open >= ROWS_PER_TRANSACTION
+            or time.monotonic() - self._opened_at >= SECONDS_PER_TRANSACTION
+        ):
+            self.commit()
+
+    def finish(self) -> None:
+        """The file has been read: the rest written and committed."""
+        self.flush()
+        self.commit()
+
+    def _begin(self) -> None:
+        if self._open is None:
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            self._open, self._opened_at, self._read_at_open = atomic, time.monotonic(), self.run.rows_read
+            _staging_needs_no_flush()
+
+    def commit(self) -> None:
+        """Commit the staging transaction (with the lease's heartbeat, when one is due), then report progress (which
+        raises JobCancelled if the person pressed Cancel)."""
+        if self._open is not None:
+            self.heartbeat.beat()  # raises WorkInterrupted (the transaction rolled back) if a sweep took the run
+            atomic, self._open = self._open, None
+            atomic.__exit__(None, None, None)
+        if self.on_progress is not None:
+            self.on_progress(self.run.rows_read, self.run.rows_rejected)
 
 
 def import_street_file(
@@ -332,7 +405,8 @@ def _stage_rows(
     learnt = (facts.month, facts.month_text, facts.force)
     chunks = _Chunks(run, RECORD_WRITER, on_progress)
     try:
-        _stage_blocks(run, partnership, data_file, facts, lsoa_ids, chunks)
+        with chunks:
+            _stage_blocks(run, partnership, data_file, facts, lsoa_ids, chunks)
     except FastPathUnavailable:
         # Nothing staged so far is kept: the row reader starts the file again and names every problem.
         delete_staged(run, facts.month)
@@ -341,7 +415,8 @@ def _stage_rows(
         facts.month, facts.month_text, facts.force = learnt
         facts.forces_seen.clear()
         chunks = _Chunks(run, RECORD_WRITER, on_progress)
-        _stage_row_by_row(run, partnership, data_file, facts, lsoa_ids, chunks)
+        with chunks:
+            _stage_row_by_row(run, partnership, data_file, facts, lsoa_ids, chunks)
     return Staged(chunks.tally, chunks.unlocated)
 
 
@@ -378,7 +453,7 @@ def _stage_blocks(
                 # The reader has nothing more yet: write what is held rather than wait (the first rows of a file
                 # are written while its next blocks are read, not after a whole chunk of them).
                 chunks.flush()
-    chunks.flush()
+    chunks.finish()
 
 
 def _stage_row_by_row(
@@ -393,7 +468,7 @@ def _stage_row_by_row(
         run.rows_read += 1
         _stage_one(run, chunks, lsoa_ids, item)
         chunks.maybe_flush()
-    chunks.flush()
+    chunks.finish()
 
 
 OUTSIDE = -1
@@ -736,46 +811,47 @@ def import_stop_search_file(
             )
         lsoa_ids = geography.lsoa_ids_by_code(partnership, "2011")
         chunks = _Chunks(run, SEARCH_WRITER, on_progress)
-        for item in read_stop_search_file(data_file, facts):
-            run.rows_read += 1
-            if isinstance(item, RowProblem):
-                chunks.reject(item)
-                continue
-            if item.latitude is None or item.longitude is None:
-                run.rows_no_location += 1  # the force's search, not the area's (ForceUnlocated)
-                chunks.unlocated[STOP_AND_SEARCH] += 1
-                continue
-            code = locator.locate(item.latitude, item.longitude)
-            if code is None:
-                run.rows_outside_area += 1
-                continue
-            lsoa_id = lsoa_ids.get(code)
-            run.rows_imported += 1
-            chunks.add(
-                (
-                    run.pk,
-                    partnership.pk,
-                    item.month.isoformat(),
-                    item.searched_at,
-                    item.search_type,
-                    item.part_of_operation,
-                    item.policing_operation,
-                    item.latitude,
-                    item.longitude,
-                    lsoa_id,
-                    item.gender,
-                    item.age_range,
-                    item.self_defined_ethnicity,
-                    item.officer_defined_ethnicity,
-                    item.legislation,
-                    item.object_of_search,
-                    item.outcome,
-                    item.outcome_linked,
-                    item.outer_clothing_removed,
-                    item.line,
+        with chunks:
+            for item in read_stop_search_file(data_file, facts):
+                run.rows_read += 1
+                if isinstance(item, RowProblem):
+                    chunks.reject(item)
+                    continue
+                if item.latitude is None or item.longitude is None:
+                    run.rows_no_location += 1  # the force's search, not the area's (ForceUnlocated)
+                    chunks.unlocated[STOP_AND_SEARCH] += 1
+                    continue
+                code = locator.locate(item.latitude, item.longitude)
+                if code is None:
+                    run.rows_outside_area += 1
+                    continue
+                lsoa_id = lsoa_ids.get(code)
+                run.rows_imported += 1
+                chunks.add(
+                    (
+                        run.pk,
+                        partnership.pk,
+                        item.month.isoformat(),
+                        item.searched_at,
+                        item.search_type,
+                        item.part_of_operation,
+                        item.policing_operation,
+                        item.latitude,
+                        item.longitude,
+                        lsoa_id,
+                        item.gender,
+                        item.age_range,
+                        item.self_defined_ethnicity,
+                        item.officer_defined_ethnicity,
+                        item.legislation,
+                        item.object_of_search,
+                        item.outcome,
+                        item.outcome_linked,
+                        item.outer_clothing_removed,
+                        item.line,
+                    )
                 )
-            )
-        chunks.flush()
+            chunks.finish()
         return Staged(unlocated=chunks.unlocated)
 
     return _run_import(
@@ -807,18 +883,19 @@ def import_outcomes_file(
     def stage(run: ImportRun, facts: FileFacts) -> Staged:
         lsoa_ids = _require_lsoas(partnership, data_file)
         chunks = _Chunks(run, OUTCOME_WRITER, on_progress)
-        for item in read_outcomes_file(data_file, facts):
-            run.rows_read += 1
-            if isinstance(item, RowProblem):
-                chunks.reject(item)
-                continue
-            lsoa_id = _place(run, lsoa_ids, item.lsoa_code)
-            if lsoa_id in (OUTSIDE, NOWHERE):  # an outcome of a crime not in the area, or of one with no location
-                continue
-            chunks.add(
-                (run.pk, partnership.pk, item.month.isoformat(), item.crime_id, item.outcome, lsoa_id, item.line)
-            )
-        chunks.flush()
+        with chunks:
+            for item in read_outcomes_file(data_file, facts):
+                run.rows_read += 1
+                if isinstance(item, RowProblem):
+                    chunks.reject(item)
+                    continue
+                lsoa_id = _place(run, lsoa_ids, item.lsoa_code)
+                if lsoa_id in (OUTSIDE, NOWHERE):  # an outcome of a crime not in the area, or of one with no location
+                    continue
+                chunks.add(
+                    (run.pk, partnership.pk, item.month.isoformat(), item.crime_id, item.outcome, lsoa_id, item.line)
+                )
+            chunks.finish()
         return Staged()
 
     return _run_import(

@@ -10,7 +10,7 @@ from django.tasks import task
 
 from safer.core.jobs import Progress, run_job
 from safer.core.models import Job
-from safer.intelligence import services
+from safer.intelligence import bulk, services
 from safer.intelligence.importers.files import ImportRefused, discover
 
 # The kinds of this app's import jobs (their page: views.import_job, registered in apps.py).
@@ -41,26 +41,27 @@ def _import_upload(job: Job, progress: Progress) -> str:
         return str(exc)
     progress.set_total(sum(lines))
     live = refused = 0
-    for data_file, file_lines in zip(files, lines, strict=True):
-        done_before = progress.rows_done
+    with bulk.checkpoints_deferred():  # SQLite: the write-ahead log copied into the database after the files
+        for data_file, file_lines in zip(files, lines, strict=True):
+            done_before = progress.rows_done
 
-        def on_progress(rows: int, rejected: int, base: int = done_before, name: str = data_file.name) -> None:
-            progress.rows_done = base + rows
-            progress.flush(f"Importing {name}")
+            def on_progress(rows: int, rejected: int, base: int = done_before, name: str = data_file.name) -> None:
+                progress.rows_done = base + rows
+                progress.flush(f"Importing {name}")
 
-        outcome = services.import_policeuk_file(
-            partnership=job.partnership, data_file=data_file, actor=job.created_by, job=job, on_progress=on_progress
-        )
-        # A refused file is done with as a whole, however far it was read: its rows count as done, not left over.
-        progress.rows_done = done_before + (
-            max(file_lines, outcome.run.rows_read) if outcome.refused else outcome.run.rows_read
-        )
-        progress.errors += outcome.run.rows_rejected + (1 if outcome.refused else 0)
-        if outcome.refused:
-            refused += 1
-        else:
-            live += 1
-        progress.flush()
+            outcome = services.import_policeuk_file(
+                partnership=job.partnership, data_file=data_file, actor=job.created_by, job=job, on_progress=on_progress
+            )
+            # A refused file is done with as a whole, however far it was read: its rows count as done, not left over.
+            progress.rows_done = done_before + (
+                max(file_lines, outcome.run.rows_read) if outcome.refused else outcome.run.rows_read
+            )
+            progress.errors += outcome.run.rows_rejected + (1 if outcome.refused else 0)
+            if outcome.refused:
+                refused += 1
+            else:
+                live += 1
+            progress.flush()
     shutil.rmtree(folder, ignore_errors=True)
     parts = [f"{live} file{'s' if live != 1 else ''} imported"]
     if refused:

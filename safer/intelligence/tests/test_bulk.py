@@ -13,7 +13,7 @@ import pytest
 from django.db import connection, transaction
 
 from safer.core.models import Partnership
-from safer.intelligence.bulk import BulkInserter, _sql_literal
+from safer.intelligence.bulk import BulkInserter, _sql_literal, checkpoints_deferred
 from safer.intelligence.importers.ahead import read_ahead
 from safer.intelligence.models import ImportRun, MonthlyCount, Source, StreetRecord
 from safer.intelligence.services import RECORD_FIELDS
@@ -204,3 +204,26 @@ def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
             return False
         time.sleep(0.001)
     return True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_checkpoints_wait_until_the_imports_are_done():
+    """On SQLite a commit that leaves 1,000 pages in the write-ahead log would copy them into the database, waiting for
+    the disk twice; while imports write there is none (the nested use of a command's files changes nothing), and the
+    connection's own setting comes back after."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's write-ahead log")
+
+    def autocheckpoint() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            return int(cursor.fetchone()[0])
+
+    before = autocheckpoint()
+    assert before > 0
+    with checkpoints_deferred():
+        assert autocheckpoint() == 0
+        with checkpoints_deferred():
+            assert autocheckpoint() == 0
+        assert autocheckpoint() == 0
+    assert autocheckpoint() == before
