@@ -285,6 +285,8 @@ class _Chunks:
         self._open: transaction.Atomic | None = None  # the staging transaction, while one is open
         self._opened_at = 0.0
         self._read_at_open = 0
+        self._stream = writer.stream()  # PostgreSQL: one COPY for the rows of each transaction
+        self._rejected: list[Rejection] = []  # written when the transaction's COPY is done, before its commit
 
     def __enter__(self) -> _Chunks:
         return self
@@ -294,7 +296,10 @@ class _Chunks:
     ) -> None:
         if self._open is not None:  # committed if staging ended without an error (finish does that), else rolled back
             atomic, self._open = self._open, None
-            atomic.__exit__(exc_type, exc, traceback)
+            try:
+                self._stream.close(exc)
+            finally:
+                atomic.__exit__(exc_type, exc, traceback)
 
     def reject(self, problem: RowProblem) -> None:
         self.run.rows_rejected += 1
@@ -325,7 +330,8 @@ class _Chunks:
 
     def flush(self) -> None:
         """Write what is held into the staging transaction (CHUNK rows to a batch: a block read at once may hold
-        several), opening one if need be; commit it once it is big or old enough."""
+        several), opening one if need be; commit it once it is big or old enough. (On PostgreSQL the rows of a
+        transaction go into one COPY, which the server stores as they come; rejections are written after it.)"""
         # The blocks' tables as one (no copy), so a batch holds CHUNK rows however small the blocks.
         tables = [pa.concat_tables(self.tables)] if self.tables else []
         pieces: list[Sequence[tuple[object, ...]] | pa.Table] = [
@@ -335,8 +341,8 @@ class _Chunks:
         if pieces or self.rejections:
             self._begin()
             for piece in pieces:
-                self.writer.insert(piece, self.constants if isinstance(piece, pa.Table) else None)
-            Rejection.objects.bulk_create(self.rejections)
+                self._stream.write(piece, self.constants if isinstance(piece, pa.Table) else None)
+            self._rejected += self.rejections
         self.rows.clear()
         self.tables.clear()
         self.rejections.clear()
@@ -362,6 +368,9 @@ class _Chunks:
         """Commit the staging transaction (with the lease's heartbeat, when one is due), then report progress (which
         raises JobCancelled if the person pressed Cancel)."""
         if self._open is not None:
+            self._stream.close()
+            Rejection.objects.bulk_create(self._rejected)
+            self._rejected.clear()
             self.heartbeat.beat()  # raises WorkInterrupted (the transaction rolled back) if a sweep took the run
             atomic, self._open = self._open, None
             atomic.__exit__(None, None, None)

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from safer.core.jobs import JobCancelled
 from safer.intelligence import selectors, services
+from safer.intelligence.bulk import RowStream
 from safer.intelligence.importers.files import discover
 from safer.intelligence.models import (
     ForceUnlocated,
@@ -164,17 +165,16 @@ def test_cancelling_mid_file_leaves_the_live_data_as_it_was(geography, partnersh
 
 
 def test_a_crash_mid_file_keeps_nothing(geography, partnership, admin, monkeypatch):
-    writer = services.RECORD_WRITER
-    original = writer.insert
+    original = RowStream.write
     calls = []
 
-    def explode(rows, constants=None):
+    def explode(stream, rows, constants=None):
         calls.append(len(rows))
         if len(calls) > 2:
             raise RuntimeError("disk full")
-        original(rows, constants)
+        original(stream, rows, constants)
 
-    monkeypatch.setattr(writer, "insert", explode)
+    monkeypatch.setattr(RowStream, "write", explode)
     monkeypatch.setattr(services, "CHUNK", 50)
     with pytest.raises(RuntimeError):
         services.import_street_file(
