@@ -83,10 +83,10 @@ class BulkInserter:
         """Rows written in several parts (``RowStream.write``), as ``insert`` takes them, until ``close()``."""
         return RowStream(self)
 
-    def check_table(self, table: pa.Table, constants: Mapping[str, int | str | date]) -> None:
+    def check_width(self, columns: int, constants: Mapping[str, int | str | date]) -> None:
         names = [field.name for field in self.fields]
-        if set(constants) - set(names) or table.num_columns + len(constants) != len(names):
-            raise ValueError(f"{table.num_columns} columns and constants {sorted(constants)} given for {names}")
+        if set(constants) - set(names) or columns + len(constants) != len(names):
+            raise ValueError(f"{columns} columns and constants {sorted(constants)} given for {names}")
 
     def binary_copy(self) -> bool:
         """PostgreSQL: whether every column can be written in binary COPY by ``binary_table``."""
@@ -125,31 +125,64 @@ class BulkInserter:
         if whole < len(rows):
             sqlite3.Cursor.executemany(cursor, self.qmark_sql, rows[whole:])
 
-    def sqlite_table(self, cursor: sqlite3.Cursor, table: pa.Table, constants: Mapping[str, int | str | date]) -> None:
-        """SQLite takes Python values: each column is laid into one flat list of parameters, row after row; the
-        constants are literals in the statement."""
+    def sqlite_table(
+        self, cursor: sqlite3.Cursor, table: pa.Table | FlatRows, constants: Mapping[str, int | str | date]
+    ) -> None:
+        """SQLite takes Python values: each column is laid into one flat list of parameters, row after row (see
+        FlatRows); the constants are literals in the statement."""
         names = [field.name for field in self.fields]
         markers = [_sql_literal(constants[name]) if name in constants else "?" for name in names]
         row_sql = "(" + ", ".join(markers) + ")"
-        size, width = table.num_rows, table.num_columns
-        flat: list[Any] = [None] * (size * width)
-        for number, column in enumerate(table.columns):
-            flat[number::width] = column.to_pylist()
+        rows = table if isinstance(table, FlatRows) else flat_rows(table)
+        flat, width, size = rows.values, rows.width, rows.num_rows
         group = max(1, min(ROWS_PER_STATEMENT, MAX_SQLITE_PARAMETERS // max(1, width)))
         whole = size - size % group
         step = group * width
         start = f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES "  # noqa: S608
         if whole:
-            sqlite3.Cursor.executemany(
-                cursor,
-                start + ", ".join([row_sql] * group),
-                (flat[i : i + step] for i in range(0, whole * width, step)),
-            )
+            statement = start + ", ".join([row_sql] * group)
+            sqlite3.Cursor.executemany(cursor, statement, (flat[i : i + step] for i in range(0, whole * width, step)))
         if whole < size:
             rest = flat[whole * width :]
             sqlite3.Cursor.executemany(
                 cursor, start + row_sql, (rest[i : i + width] for i in range(0, len(rest), width))
             )
+
+
+@dataclass(frozen=True)
+class FlatRows:
+    """Rows as SQLite takes them: each row's values one after another in one list of Python values. Made from an Arrow
+    table by :func:`flat_rows` in the import's read-ahead thread, so the writing thread spends its time in SQLite."""
+
+    values: list[Any]
+    width: int
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.values) // self.width
+
+    def __len__(self) -> int:
+        return self.num_rows
+
+    def slice(self, start: int, count: int) -> FlatRows:
+        return FlatRows(self.values[start * self.width : (start + count) * self.width], self.width)
+
+    @staticmethod
+    def joined(parts: Sequence[FlatRows]) -> FlatRows:
+        if len(parts) == 1:
+            return parts[0]
+        values: list[Any] = []
+        for part in parts:
+            values += part.values
+        return FlatRows(values, parts[0].width)
+
+
+def flat_rows(table: pa.Table) -> FlatRows:
+    size, width = table.num_rows, table.num_columns
+    values: list[Any] = [None] * (size * width)
+    for number, column in enumerate(table.columns):
+        values[number::width] = column.to_pylist()
+    return FlatRows(values, width)
 
 
 class RowStream:
@@ -166,12 +199,23 @@ class RowStream:
         self._format = ""
 
     def write(
-        self, rows: Sequence[tuple[Any, ...]] | pa.Table, constants: Mapping[str, int | str | date] | None = None
+        self,
+        rows: Sequence[tuple[Any, ...]] | pa.Table | FlatRows,
+        constants: Mapping[str, int | str | date] | None = None,
     ) -> None:
         inserter = self.inserter
+        if isinstance(rows, FlatRows):
+            if connection.vendor == "postgresql":
+                raise TypeError("FlatRows are for SQLite")
+            constants = dict(constants or {})
+            inserter.check_width(rows.width, constants)
+            if rows.num_rows:
+                with connection.cursor() as cursor:
+                    inserter.sqlite_table(cursor.cursor, rows, constants)
+            return
         if isinstance(rows, pa.Table):
             constants = dict(constants or {})
-            inserter.check_table(rows, constants)
+            inserter.check_width(rows.num_columns, constants)
             if not rows.num_rows:
                 return
             if connection.vendor != "postgresql":

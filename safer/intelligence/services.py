@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,7 +26,7 @@ from safer.core.jobs import JobCancelled, WorkInterrupted
 from safer.core.models import Job, Partnership, User
 from safer.geography import selectors as geography
 from safer.intelligence import bulk
-from safer.intelligence.bulk import BulkInserter
+from safer.intelligence.bulk import BulkInserter, FlatRows, flat_rows
 from safer.intelligence.importers.ahead import read_ahead
 from safer.intelligence.importers.files import DataFile, ImportRefused, WrongArea, storable
 from safer.intelligence.importers.forces import (
@@ -42,7 +42,7 @@ from safer.intelligence.importers.outcomes import COLUMNS as OUTCOME_COLUMNS
 from safer.intelligence.importers.outcomes import facts_from_name as outcome_facts_from_name
 from safer.intelligence.importers.outcomes import read_outcomes_file
 from safer.intelligence.importers.policeuk import FileFacts, RowProblem, StreetRow, facts_from_name, read_street_file
-from safer.intelligence.importers.policeuk_arrow import FastPathUnavailable, read_street_blocks
+from safer.intelligence.importers.policeuk_arrow import Block, FastPathUnavailable, read_street_blocks
 from safer.intelligence.importers.stopsearch import COLUMNS as SEARCH_COLUMNS
 from safer.intelligence.importers.stopsearch import facts_from_name as search_facts_from_name
 from safer.intelligence.importers.stopsearch import read_stop_search_file
@@ -276,7 +276,9 @@ class _Chunks:
     def __init__(self, run: ImportRun, writer: BulkInserter, on_progress: ProgressCallback | None) -> None:
         self.run, self.writer, self.on_progress = run, writer, on_progress
         self.rows: list[tuple[object, ...]] = []
-        self.tables: list[pa.Table] = []  # rows read columns at a time: the writer's fields less the constants
+        # Rows read columns at a time (the writer's fields less the constants), or as SQLite takes them (FlatRows).
+        self.tables: list[pa.Table] = []
+        self.flat: list[FlatRows] = []
         self.constants: dict[str, int | str | date] = {}  # the tables' fields that hold one value for the whole file
         self.rejections: list[Rejection] = []
         self.tally: Tally = Counter()
@@ -322,7 +324,8 @@ class _Chunks:
 
     @property
     def held(self) -> int:
-        return len(self.rows) + sum(int(t.num_rows) for t in self.tables) + len(self.rejections)
+        tables = sum(int(t.num_rows) for t in self.tables) + sum(f.num_rows for f in self.flat)
+        return len(self.rows) + tables + len(self.rejections)
 
     def maybe_flush(self) -> None:
         if self.held >= CHUNK:
@@ -334,17 +337,21 @@ class _Chunks:
         transaction go into one COPY, which the server stores as they come; rejections are written after it.)"""
         # The blocks' tables as one (no copy), so a batch holds CHUNK rows however small the blocks.
         tables = [pa.concat_tables(self.tables)] if self.tables else []
-        pieces: list[Sequence[tuple[object, ...]] | pa.Table] = [
+        pieces: list[Sequence[tuple[object, ...]] | pa.Table | FlatRows] = [
             table.slice(start, CHUNK) for table in tables for start in range(0, table.num_rows, CHUNK)
         ]
+        if self.flat:
+            flat = FlatRows.joined(self.flat)
+            pieces += [flat.slice(start, CHUNK) for start in range(0, flat.num_rows, CHUNK)]
         pieces += [self.rows[start : start + CHUNK] for start in range(0, len(self.rows), CHUNK)]
         if pieces or self.rejections:
             self._begin()
             for piece in pieces:
-                self._stream.write(piece, self.constants if isinstance(piece, pa.Table) else None)
+                self._stream.write(piece, self.constants if isinstance(piece, pa.Table | FlatRows) else None)
             self._rejected += self.rejections
         self.rows.clear()
         self.tables.clear()
+        self.flat.clear()
         self.rejections.clear()
         if self._open is not None and (
             self.run.rows_read - self._read_at_open >= ROWS_PER_TRANSACTION
@@ -437,10 +444,17 @@ def _stage_blocks(
     lsoa_ids: dict[str, int],
     chunks: _Chunks,
 ) -> None:
-    # The next blocks are read and checked in a second thread while this one writes (ahead.py).
-    # Closed on the way out whatever happens, so the reading thread never outlives the import.
-    with closing(read_ahead(lambda: read_street_blocks(data_file, facts, lsoa_ids))) as blocks:
-        for block in blocks:
+    # The next blocks are read and checked in a second thread while this one writes (ahead.py); for SQLite, their rows
+    # are made Python values there too. Closed on the way out whatever happens, so the reading thread never outlives
+    # the import.
+    flatten = connection.vendor == "sqlite"
+
+    def read() -> Iterator[tuple[Block, FlatRows | None]]:
+        for block in read_street_blocks(data_file, facts, lsoa_ids):
+            yield block, flat_rows(block.table) if flatten and block.table.num_rows else None
+
+    with closing(read_ahead(read)) as blocks:
+        for block, flat in blocks:
             run.rows_read += block.read
             run.rows_outside_area += block.outside_area
             run.rows_no_location += block.no_location
@@ -451,7 +465,10 @@ def _stage_blocks(
                 for lsoa_id, category, count in block.counts:
                     chunks.tally[(lsoa_id, category)] += count
                 chunks.constants = {"run": run.pk, "partnership": partnership.pk, "month": facts.month}
-                chunks.tables.append(block.table)
+                if flat is not None:
+                    chunks.flat.append(flat)
+                else:
+                    chunks.tables.append(block.table)
             for category, count in block.unlocated:
                 chunks.unlocated[category] += count
             for item in block.others:
