@@ -259,7 +259,8 @@ class Commits:
 def bench_import(rows: list[list[str]], folder: Path, rounds: int = 3) -> None:
     """Best of ``rounds`` imports of the same year into an empty area, beside the best of as many bulk loads: this
     machine's disk makes single runs of either vary by a third. The year is imported as ``manage.py import_policeuk``
-    and an upload import it: file after file, SQLite's write-ahead log checkpointed once they are done."""
+    and an upload import it (``services.importing``): file after file, the next read while one goes live, SQLite's
+    write-ahead log checkpointed in the background and once they are done."""
     from django.db import connection, transaction
 
     from safer.intelligence import bulk, services
@@ -280,9 +281,13 @@ def bench_import(rows: list[list[str]], folder: Path, rounds: int = 3) -> None:
         counted = Commits()
         start = time.perf_counter()
         read = 0
-        with counted.counting(), bulk.checkpoints_deferred():
-            for data_file in discover(files, "-street.csv"):
-                outcome = services.import_street_file(partnership=partnership, data_file=data_file, actor=None)
+        year = list(discover(files, "-street.csv"))
+        with counted.counting(), services.importing():
+            for number, data_file in enumerate(year):
+                upcoming = year[number + 1] if number + 1 < len(year) else None
+                outcome = services.import_street_file(
+                    partnership=partnership, data_file=data_file, actor=None, next_file=upcoming
+                )
                 assert not outcome.refused, outcome.refused
                 read += outcome.run.rows_read
         times.append(time.perf_counter() - start)

@@ -9,7 +9,8 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing
+from contextlib import closing, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
@@ -27,7 +28,7 @@ from safer.core.models import Job, Partnership, User
 from safer.geography import selectors as geography
 from safer.intelligence import bulk
 from safer.intelligence.bulk import BulkInserter, FlatRows, flat_rows
-from safer.intelligence.importers.ahead import read_ahead
+from safer.intelligence.importers.ahead import ReadAhead, read_ahead
 from safer.intelligence.importers.files import DataFile, ImportRefused, WrongArea, storable
 from safer.intelligence.importers.forces import (
     FORCE_NAMES,
@@ -392,21 +393,125 @@ def import_street_file(
     actor: User | None,
     job: Job | None = None,
     on_progress: ProgressCallback | None = None,
+    next_file: DataFile | None = None,
 ) -> ImportOutcome:
-    """Import one police.uk street file into a partnership: all of it (less rejected rows) or nothing."""
+    """Import one police.uk street file into a partnership: all of it (less rejected rows) or nothing.
+
+    ``next_file``: the file to be imported into the partnership after this one, if any: inside ``importing()`` its
+    first blocks are read while this one is checked and goes live."""
+    ahead = _take_read_ahead(partnership, data_file)
+    facts = ahead.facts if ahead is not None else facts_from_name(data_file)
 
     def stage(run: ImportRun, facts: FileFacts) -> Staged:
-        return _stage_rows(run, partnership, data_file, facts, _require_lsoas(partnership, data_file), on_progress)
+        lsoa_ids = ahead.lsoa_ids if ahead is not None else _require_lsoas(partnership, data_file)
+        staged = _stage_rows(run, partnership, data_file, facts, lsoa_ids, on_progress, ahead)
+        if next_file is not None:
+            _read_next(partnership, next_file, lsoa_ids)
+        return staged
 
-    return _run_import(
-        partnership=partnership,
-        data_file=data_file,
-        actor=actor,
-        job=job,
-        source=Source.POLICEUK_STREET,
-        facts=facts_from_name(data_file),
-        stage=stage,
-    )
+    try:
+        return _run_import(
+            partnership=partnership,
+            data_file=data_file,
+            actor=actor,
+            job=job,
+            source=Source.POLICEUK_STREET,
+            facts=facts,  # a file read ahead: its reader may be learning the month from its rows as the run is created
+            stage=stage,
+        )
+    finally:
+        if ahead is not None:
+            ahead.blocks.close()  # done with already, unless the import failed before its rows were staged
+
+
+# Reading the next file ahead -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _ReadAhead:
+    """A street file whose first blocks are being read before its import starts."""
+
+    partnership_id: int
+    data_file: DataFile
+    facts: FileFacts
+    learnt: tuple[date | None, str, str]  # its facts as its name gave them, before any row was read
+    lsoa_ids: dict[str, int]
+    blocks: ReadAhead[tuple[Block, FlatRows | None]]
+
+
+@dataclass
+class _Session:
+    ahead: _ReadAhead | None = None
+
+    def close_ahead(self) -> None:
+        if self.ahead is not None:
+            ahead, self.ahead = self.ahead, None
+            ahead.blocks.close()
+
+
+_session: ContextVar[_Session | None] = ContextVar("import_session", default=None)
+
+
+@contextmanager
+def importing() -> Iterator[None]:
+    """Around the import of several files (the command, an upload, the bench): the next street file's first blocks
+    are read while one goes live (``next_file``), and on SQLite the write-ahead log is checkpointed in the
+    background and once at the end (bulk.checkpoints_deferred). Nested uses do nothing more."""
+    if _session.get() is not None:
+        yield
+        return
+    session = _Session()
+    token = _session.set(session)
+    try:
+        with bulk.checkpoints_deferred():
+            yield
+    finally:
+        _session.reset(token)
+        session.close_ahead()  # a file announced but never imported (a cancelled upload): its reader stops
+
+
+def _read_next(partnership: Partnership, data_file: DataFile, lsoa_ids: dict[str, int]) -> None:
+    """Start reading ``data_file`` (if it is a street file and files are being imported in a session)."""
+    session = _session.get()
+    if session is None:
+        return
+    session.close_ahead()
+    if policeuk_kind(data_file) != "street":
+        return
+    try:
+        facts = facts_from_name(data_file)
+    except ImportRefused:
+        return  # said when the file itself is imported
+    learnt = (facts.month, facts.month_text, facts.force)
+    blocks = _read_blocks(data_file, facts, lsoa_ids)
+    session.ahead = _ReadAhead(partnership.pk, data_file, facts, learnt, lsoa_ids, blocks)
+
+
+def _take_read_ahead(partnership: Partnership, data_file: DataFile) -> _ReadAhead | None:
+    """The reading of this very file into this partnership, if it was started; any other is stopped."""
+    session = _session.get()
+    if session is None or session.ahead is None:
+        return None
+    ahead = session.ahead
+    if ahead.partnership_id == partnership.pk and ahead.data_file is data_file:
+        session.ahead = None
+        return ahead
+    session.close_ahead()
+    return None
+
+
+def _read_blocks(
+    data_file: DataFile, facts: FileFacts, lsoa_ids: dict[str, int]
+) -> ReadAhead[tuple[Block, FlatRows | None]]:
+    """The file's blocks, read and checked in a second thread while this one writes (ahead.py); for SQLite, their
+    rows made Python values there too. The caller closes it, so the reading thread never outlives the import."""
+    flatten = connection.vendor == "sqlite"
+
+    def read() -> Iterator[tuple[Block, FlatRows | None]]:
+        for block in read_street_blocks(data_file, facts, lsoa_ids):
+            yield block, flat_rows(block.table) if flatten and block.table.num_rows else None
+
+    return read_ahead(read)
 
 
 def _stage_rows(
@@ -416,13 +521,15 @@ def _stage_rows(
     facts: FileFacts,
     lsoa_ids: dict[str, int],
     on_progress: ProgressCallback | None,
+    ahead: _ReadAhead | None = None,
 ) -> Staged:
     """Columns at a time where the file allows it (policeuk_arrow.py), else row by row; the same rows either way."""
-    learnt = (facts.month, facts.month_text, facts.force)
+    learnt = ahead.learnt if ahead is not None else (facts.month, facts.month_text, facts.force)
     chunks = _Chunks(run, RECORD_WRITER, on_progress)
     try:
         with chunks:
-            _stage_blocks(run, partnership, data_file, facts, lsoa_ids, chunks)
+            blocks = ahead.blocks if ahead is not None else _read_blocks(data_file, facts, lsoa_ids)
+            _stage_blocks(run, partnership, facts, lsoa_ids, blocks, chunks)
     except FastPathUnavailable:
         # Nothing staged so far is kept: the row reader starts the file again and names every problem.
         delete_staged(run, facts.month)
@@ -439,21 +546,13 @@ def _stage_rows(
 def _stage_blocks(
     run: ImportRun,
     partnership: Partnership,
-    data_file: DataFile,
     facts: FileFacts,
     lsoa_ids: dict[str, int],
+    reader: ReadAhead[tuple[Block, FlatRows | None]],
     chunks: _Chunks,
 ) -> None:
-    # The next blocks are read and checked in a second thread while this one writes (ahead.py); for SQLite, their rows
-    # are made Python values there too. Closed on the way out whatever happens, so the reading thread never outlives
-    # the import.
-    flatten = connection.vendor == "sqlite"
-
-    def read() -> Iterator[tuple[Block, FlatRows | None]]:
-        for block in read_street_blocks(data_file, facts, lsoa_ids):
-            yield block, flat_rows(block.table) if flatten and block.table.num_rows else None
-
-    with closing(read_ahead(read)) as blocks:
+    # Closed on the way out whatever happens, so the reading thread never outlives the import.
+    with closing(reader) as blocks:
         for block, flat in blocks:
             run.rows_read += block.read
             run.rows_outside_area += block.outside_area
@@ -947,12 +1046,21 @@ def import_policeuk_file(
     actor: User | None,
     job: Job | None = None,
     on_progress: ProgressCallback | None = None,
+    next_file: DataFile | None = None,
 ) -> ImportOutcome:
-    """A street, stop-and-search or outcomes file, told apart by its columns (whatever it is called)."""
-    importer = {
-        "stop-and-search": import_stop_search_file,
-        "outcomes": import_outcomes_file,
-    }.get(policeuk_kind(data_file), import_street_file)
+    """A street, stop-and-search or outcomes file, told apart by its columns (whatever it is called); ``next_file``
+    as for import_street_file."""
+    kind = policeuk_kind(data_file)
+    if kind == "street":
+        return import_street_file(
+            partnership=partnership,
+            data_file=data_file,
+            actor=actor,
+            job=job,
+            on_progress=on_progress,
+            next_file=next_file,
+        )
+    importer = import_stop_search_file if kind == "stop-and-search" else import_outcomes_file
     return importer(partnership=partnership, data_file=data_file, actor=actor, job=job, on_progress=on_progress)
 
 

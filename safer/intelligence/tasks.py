@@ -10,7 +10,7 @@ from django.tasks import task
 
 from safer.core.jobs import Progress, run_job
 from safer.core.models import Job
-from safer.intelligence import bulk, services
+from safer.intelligence import services
 from safer.intelligence.importers.files import ImportRefused, discover
 
 # The kinds of this app's import jobs (their page: views.import_job, registered in apps.py).
@@ -41,8 +41,8 @@ def _import_upload(job: Job, progress: Progress) -> str:
         return str(exc)
     progress.set_total(sum(lines))
     live = refused = 0
-    with bulk.checkpoints_deferred():  # SQLite: the write-ahead log copied into the database after the files
-        for data_file, file_lines in zip(files, lines, strict=True):
+    with services.importing():  # the next file read while one goes live; SQLite checkpointed after them
+        for number, (data_file, file_lines) in enumerate(zip(files, lines, strict=True)):
             done_before = progress.rows_done
 
             def on_progress(rows: int, rejected: int, base: int = done_before, name: str = data_file.name) -> None:
@@ -50,7 +50,12 @@ def _import_upload(job: Job, progress: Progress) -> str:
                 progress.flush(f"Importing {name}")
 
             outcome = services.import_policeuk_file(
-                partnership=job.partnership, data_file=data_file, actor=job.created_by, job=job, on_progress=on_progress
+                partnership=job.partnership,
+                data_file=data_file,
+                actor=job.created_by,
+                job=job,
+                on_progress=on_progress,
+                next_file=files[number + 1] if number + 1 < len(files) else None,
             )
             # A refused file is done with as a whole, however far it was read: its rows count as done, not left over.
             progress.rows_done = done_before + (

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from safer.core.jobs import recover_interrupted
 from safer.core.models import Partnership
-from safer.intelligence import bulk, selectors, services
+from safer.intelligence import selectors, services
 from safer.intelligence.importers.files import ImportRefused, discover
 from safer.intelligence.models import ImportRun
 
@@ -54,10 +54,14 @@ class Command(BaseCommand):
         # An earlier import killed part way (its staged rows, a run shown as being imported) is tidied first.
         recover_interrupted()
         refused = 0
-        with bulk.checkpoints_deferred():  # SQLite: the write-ahead log copied into the database after the files
-            for data_file in files:
+        with services.importing():  # the next file read while one goes live; SQLite checkpointed after them
+            for number, data_file in enumerate(files):
+                # With one partnership, the next import is the next file's (with several, the same file's, elsewhere).
+                upcoming = files[number + 1] if len(partnerships) == 1 and number + 1 < len(files) else None
                 for partnership in partnerships:
-                    outcome = services.import_policeuk_file(partnership=partnership, data_file=data_file, actor=None)
+                    outcome = services.import_policeuk_file(
+                        partnership=partnership, data_file=data_file, actor=None, next_file=upcoming
+                    )
                     run = outcome.run
                     if outcome.refused and outcome.wrong_area and not slugs:
                         # Every partnership was offered the file: not being one's own is no failure, but say why.
