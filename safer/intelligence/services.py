@@ -6,12 +6,15 @@ import csv
 import hashlib
 import logging
 import threading
+import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import closing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
+from types import TracebackType
 
 import pyarrow as pa
 from django.conf import settings
@@ -24,8 +27,9 @@ from safer.core.jobs import JobCancelled, WorkInterrupted
 from safer.core.models import Job, Partnership, User
 from safer.geography import selectors as geography
 from safer.geography.locate import LsoaLocator
-from safer.intelligence.bulk import BulkInserter
-from safer.intelligence.importers.ahead import read_ahead
+from safer.intelligence import bulk
+from safer.intelligence.bulk import BulkInserter, FlatRows, flat_rows
+from safer.intelligence.importers.ahead import ReadAhead, read_ahead
 from safer.intelligence.importers.files import DataFile, ImportRefused, WrongArea, storable
 from safer.intelligence.importers.forces import (
     FORCE_NAMES,
@@ -39,7 +43,7 @@ from safer.intelligence.importers.outcomes import COLUMNS as OUTCOME_COLUMNS
 from safer.intelligence.importers.outcomes import facts_from_name as outcome_facts_from_name
 from safer.intelligence.importers.outcomes import read_outcomes_file
 from safer.intelligence.importers.policeuk import FileFacts, RowProblem, StreetRow, facts_from_name, read_street_file
-from safer.intelligence.importers.policeuk_arrow import FastPathUnavailable, read_street_blocks
+from safer.intelligence.importers.policeuk_arrow import Block, FastPathUnavailable, read_street_blocks
 from safer.intelligence.importers.stopsearch import COLUMNS as SEARCH_COLUMNS
 from safer.intelligence.importers.stopsearch import facts_from_name as search_facts_from_name
 from safer.intelligence.importers.stopsearch import read_stop_search_file
@@ -58,7 +62,13 @@ from safer.intelligence.models import (
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 10000
+CHUNK = 10000  # rows to a batch of statements (or a COPY)
+# Staged rows are committed in few, large transactions (a commit cost 124 of them for a year of a big force, each
+# waiting on the disk where SQLite checkpointed; ADR 0002): one per this many rows read, or sooner once it has been
+# open this long, so that progress, the lease's heartbeat and a Cancel are seen, and SQLite's other writers (one at
+# a time) wait no longer than that.
+ROWS_PER_TRANSACTION = 100_000
+SECONDS_PER_TRANSACTION = 2.0
 RECORD_FIELDS = [
     "run",
     "partnership",
@@ -153,20 +163,40 @@ def _run_import(
 ) -> ImportOutcome:
     """The life of one file's import: staged, checked as a whole, then live, or refused/cancelled and discarded.
 
-    Must run outside a transaction (a background task or a command), so chunks commit as they go while staying
-    invisible until the run is made live. The run is leased by this process while it is staged (a heartbeat with
-    each chunk), so a run whose process is killed is found and its rows removed (recovery.py).
+    Must run outside a transaction (a background task or a command), so staged rows commit as they go (a few large
+    transactions, _Chunks) while staying invisible until the run is made live, in one more. The run is leased by
+    this process while it is staged (a heartbeat with the staged rows' commits), so a run whose process is killed is
+    found and its rows removed (recovery.py). On SQLite the write-ahead log is checkpointed after the file, not as it
+    is staged (bulk.checkpoints_deferred).
     """
-    fingerprint = _Fingerprint(data_file)
-    run = ImportRun.objects.create(
-        partnership=partnership,
-        job=job,
-        created_by=actor,
-        source=source,
-        file_name=data_file.name[:300],
-        month=facts.month,  # where the name gives it: how a killed run's staged rows are found by their index
-        **jobs.lease(),
-    )
+    with bulk.checkpoints_deferred():
+        fingerprint = _Fingerprint(data_file)
+        with transaction.atomic():
+            _staging_needs_no_flush()
+            run = ImportRun.objects.create(
+                partnership=partnership,
+                job=job,
+                created_by=actor,
+                source=source,
+                file_name=data_file.name[:300],
+                month=facts.month,  # where the name gives it: how a killed run's staged rows are found by their index
+                **jobs.lease(),
+            )
+        try:
+            return _import_run(run, partnership, data_file, actor, facts, stage, fingerprint)
+        finally:
+            bulk.rows_written(run.rows_read)
+
+
+def _import_run(
+    run: ImportRun,
+    partnership: Partnership,
+    data_file: DataFile,
+    actor: User | None,
+    facts: FileFacts,
+    stage: Stager,
+    fingerprint: _Fingerprint,
+) -> ImportOutcome:
     run.month = None  # the run's month on its report once the file has been checked whole (_discard writes it back)
     try:
         staged = stage(run, facts)
@@ -176,23 +206,24 @@ def _run_import(
         run.force = forces_key(facts.forces_seen) or facts.force
         learn_home = _check_force(run, partnership, data_file)
         run.sha256 = fingerprint.value()
-        run.save(
-            update_fields=[
-                "sha256",
-                "month",
-                "force",
-                "rows_read",
-                "rows_imported",
-                "rows_outside_area",
-                "rows_no_location",
-                "rows_rejected",
-            ]
-        )
-        make_live(run, staged.tally, staged.unlocated)
-        if learn_home:
-            HomeForce.objects.get_or_create(
-                partnership=partnership, defaults={"force": run.force, "learnt_from": run, "set_by": actor}
+        with transaction.atomic():  # the run's report, live and the area's force learnt: one commit
+            run.save(
+                update_fields=[
+                    "sha256",
+                    "month",
+                    "force",
+                    "rows_read",
+                    "rows_imported",
+                    "rows_outside_area",
+                    "rows_no_location",
+                    "rows_rejected",
+                ]
             )
+            make_live(run, staged.tally, staged.unlocated)
+            if learn_home:
+                HomeForce.objects.get_or_create(
+                    partnership=partnership, defaults={"force": run.force, "learnt_from": run, "set_by": actor}
+                )
     except ImportRefused as exc:
         run.sha256 = fingerprint.value_if_known()
         _discard(run, facts, RunStatus.REFUSED, str(exc))
@@ -226,8 +257,9 @@ def _require_lsoas(partnership: Partnership, data_file: DataFile) -> dict[str, i
 
 
 def _staging_needs_no_flush() -> None:
-    """PostgreSQL: a staged chunk's commit need not wait for its write-ahead log to reach the disk. A crash may lose
-    the last chunks of a run that is still staging; such a run never goes live, and the file is imported again.
+    """PostgreSQL: a staging commit (the run's creation, its staged rows) need not wait for its write-ahead log to
+    reach the disk. A crash may lose the last of them for a run that is still staging; such a run never goes live,
+    and the file is imported again.
     (Making a run live keeps the default: it returns only once durable.) SQLite's WAL mode already commits so."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -235,17 +267,42 @@ def _staging_needs_no_flush() -> None:
 
 
 class _Chunks:
-    """Rows and rejections written in chunks, each chunk its own short transaction, progress reported after each."""
+    """Rows and rejections written as they come (at most CHUNK rows to a statement batch) into a staging transaction
+    that is committed every ROWS_PER_TRANSACTION rows read, or once it has been open SECONDS_PER_TRANSACTION, and
+    at the end (``finish``); the heartbeat is written in the transaction, and progress reported after each commit.
+
+    Used as a context manager: a transaction still open when staging fails is rolled back (its rows were never
+    visible; the rows of earlier transactions are removed by whoever discards the run)."""
 
     def __init__(self, run: ImportRun, writer: BulkInserter, on_progress: ProgressCallback | None) -> None:
         self.run, self.writer, self.on_progress = run, writer, on_progress
         self.rows: list[tuple[object, ...]] = []
-        self.tables: list[pa.Table] = []  # rows read columns at a time: the writer's fields less the constants
+        # Rows read columns at a time (the writer's fields less the constants), or as SQLite takes them (FlatRows).
+        self.tables: list[pa.Table] = []
+        self.flat: list[FlatRows] = []
         self.constants: dict[str, int | str | date] = {}  # the tables' fields that hold one value for the whole file
         self.rejections: list[Rejection] = []
         self.tally: Tally = Counter()
         self.unlocated: Counter[str] = Counter()  # rows with no location, by category: the force's, not staged
         self.heartbeat = jobs.Heartbeat(ImportRun.objects.filter(pk=run.pk))
+        self._open: transaction.Atomic | None = None  # the staging transaction, while one is open
+        self._opened_at = 0.0
+        self._read_at_open = 0
+        self._stream = writer.stream()  # PostgreSQL: one COPY for the rows of each transaction
+        self._rejected: list[Rejection] = []  # written when the transaction's COPY is done, before its commit
+
+    def __enter__(self) -> _Chunks:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        if self._open is not None:  # committed if staging ended without an error (finish does that), else rolled back
+            atomic, self._open = self._open, None
+            try:
+                self._stream.close(exc)
+            finally:
+                atomic.__exit__(exc_type, exc, traceback)
 
     def reject(self, problem: RowProblem) -> None:
         self.run.rows_rejected += 1
@@ -268,32 +325,65 @@ class _Chunks:
 
     @property
     def held(self) -> int:
-        return len(self.rows) + sum(int(t.num_rows) for t in self.tables) + len(self.rejections)
+        tables = sum(int(t.num_rows) for t in self.tables) + sum(f.num_rows for f in self.flat)
+        return len(self.rows) + tables + len(self.rejections)
 
     def maybe_flush(self) -> None:
         if self.held >= CHUNK:
             self.flush()
 
     def flush(self) -> None:
-        """Write what is held, CHUNK rows to a transaction (a block read at once may hold several chunks)."""
-        # The blocks' tables as one (no copy), so a transaction holds CHUNK rows however small the blocks.
+        """Write what is held into the staging transaction (CHUNK rows to a batch: a block read at once may hold
+        several), opening one if need be; commit it once it is big or old enough. (On PostgreSQL the rows of a
+        transaction go into one COPY, which the server stores as they come; rejections are written after it.)"""
+        # The blocks' tables as one (no copy), so a batch holds CHUNK rows however small the blocks.
         tables = [pa.concat_tables(self.tables)] if self.tables else []
-        pieces: list[Sequence[tuple[object, ...]] | pa.Table] = [
+        pieces: list[Sequence[tuple[object, ...]] | pa.Table | FlatRows] = [
             table.slice(start, CHUNK) for table in tables for start in range(0, table.num_rows, CHUNK)
         ]
+        if self.flat:
+            flat = FlatRows.joined(self.flat)
+            pieces += [flat.slice(start, CHUNK) for start in range(0, flat.num_rows, CHUNK)]
         pieces += [self.rows[start : start + CHUNK] for start in range(0, len(self.rows), CHUNK)]
-        for number, piece in enumerate(pieces or [[]]):
-            with transaction.atomic():
-                _staging_needs_no_flush()
-                self.writer.insert(piece, self.constants if isinstance(piece, pa.Table) else None)
-                if number == 0:
-                    Rejection.objects.bulk_create(self.rejections)
-            self.heartbeat.beat()
-            if self.on_progress is not None:
-                self.on_progress(self.run.rows_read, self.run.rows_rejected)
+        if pieces or self.rejections:
+            self._begin()
+            for piece in pieces:
+                self._stream.write(piece, self.constants if isinstance(piece, pa.Table | FlatRows) else None)
+            self._rejected += self.rejections
         self.rows.clear()
         self.tables.clear()
+        self.flat.clear()
         self.rejections.clear()
+        if self._open is not None and (
+            self.run.rows_read - self._read_at_open >= ROWS_PER_TRANSACTION
+            or time.monotonic() - self._opened_at >= SECONDS_PER_TRANSACTION
+        ):
+            self.commit()
+
+    def finish(self) -> None:
+        """The file has been read: the rest written and committed."""
+        self.flush()
+        self.commit()
+
+    def _begin(self) -> None:
+        if self._open is None:
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            self._open, self._opened_at, self._read_at_open = atomic, time.monotonic(), self.run.rows_read
+            _staging_needs_no_flush()
+
+    def commit(self) -> None:
+        """Commit the staging transaction (with the lease's heartbeat, when one is due), then report progress (which
+        raises JobCancelled if the person pressed Cancel)."""
+        if self._open is not None:
+            self._stream.close()
+            Rejection.objects.bulk_create(self._rejected)
+            self._rejected.clear()
+            self.heartbeat.beat()  # raises WorkInterrupted (the transaction rolled back) if a sweep took the run
+            atomic, self._open = self._open, None
+            atomic.__exit__(None, None, None)
+        if self.on_progress is not None:
+            self.on_progress(self.run.rows_read, self.run.rows_rejected)
 
 
 def import_street_file(
@@ -303,21 +393,125 @@ def import_street_file(
     actor: User | None,
     job: Job | None = None,
     on_progress: ProgressCallback | None = None,
+    next_file: DataFile | None = None,
 ) -> ImportOutcome:
-    """Import one police.uk street file into a partnership: all of it (less rejected rows) or nothing."""
+    """Import one police.uk street file into a partnership: all of it (less rejected rows) or nothing.
+
+    ``next_file``: the file to be imported into the partnership after this one, if any: inside ``importing()`` its
+    first blocks are read while this one is checked and goes live."""
+    ahead = _take_read_ahead(partnership, data_file)
+    facts = ahead.facts if ahead is not None else facts_from_name(data_file)
 
     def stage(run: ImportRun, facts: FileFacts) -> Staged:
-        return _stage_rows(run, partnership, data_file, facts, _require_lsoas(partnership, data_file), on_progress)
+        lsoa_ids = ahead.lsoa_ids if ahead is not None else _require_lsoas(partnership, data_file)
+        staged = _stage_rows(run, partnership, data_file, facts, lsoa_ids, on_progress, ahead)
+        if next_file is not None:
+            _read_next(partnership, next_file, lsoa_ids)
+        return staged
 
-    return _run_import(
-        partnership=partnership,
-        data_file=data_file,
-        actor=actor,
-        job=job,
-        source=Source.POLICEUK_STREET,
-        facts=facts_from_name(data_file),
-        stage=stage,
-    )
+    try:
+        return _run_import(
+            partnership=partnership,
+            data_file=data_file,
+            actor=actor,
+            job=job,
+            source=Source.POLICEUK_STREET,
+            facts=facts,  # a file read ahead: its reader may be learning the month from its rows as the run is created
+            stage=stage,
+        )
+    finally:
+        if ahead is not None:
+            ahead.blocks.close()  # done with already, unless the import failed before its rows were staged
+
+
+# Reading the next file ahead -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _ReadAhead:
+    """A street file whose first blocks are being read before its import starts."""
+
+    partnership_id: int
+    data_file: DataFile
+    facts: FileFacts
+    learnt: tuple[date | None, str, str]  # its facts as its name gave them, before any row was read
+    lsoa_ids: dict[str, int]
+    blocks: ReadAhead[tuple[Block, FlatRows | None]]
+
+
+@dataclass
+class _Session:
+    ahead: _ReadAhead | None = None
+
+    def close_ahead(self) -> None:
+        if self.ahead is not None:
+            ahead, self.ahead = self.ahead, None
+            ahead.blocks.close()
+
+
+_session: ContextVar[_Session | None] = ContextVar("import_session", default=None)
+
+
+@contextmanager
+def importing() -> Iterator[None]:
+    """Around the import of several files (the command, an upload, the bench): the next street file's first blocks
+    are read while one goes live (``next_file``), and on SQLite the write-ahead log is checkpointed in the
+    background and once at the end (bulk.checkpoints_deferred). Nested uses do nothing more."""
+    if _session.get() is not None:
+        yield
+        return
+    session = _Session()
+    token = _session.set(session)
+    try:
+        with bulk.checkpoints_deferred():
+            yield
+    finally:
+        _session.reset(token)
+        session.close_ahead()  # a file announced but never imported (a cancelled upload): its reader stops
+
+
+def _read_next(partnership: Partnership, data_file: DataFile, lsoa_ids: dict[str, int]) -> None:
+    """Start reading ``data_file`` (if it is a street file and files are being imported in a session)."""
+    session = _session.get()
+    if session is None:
+        return
+    session.close_ahead()
+    if policeuk_kind(data_file) != "street":
+        return
+    try:
+        facts = facts_from_name(data_file)
+    except ImportRefused:
+        return  # said when the file itself is imported
+    learnt = (facts.month, facts.month_text, facts.force)
+    blocks = _read_blocks(data_file, facts, lsoa_ids)
+    session.ahead = _ReadAhead(partnership.pk, data_file, facts, learnt, lsoa_ids, blocks)
+
+
+def _take_read_ahead(partnership: Partnership, data_file: DataFile) -> _ReadAhead | None:
+    """The reading of this very file into this partnership, if it was started; any other is stopped."""
+    session = _session.get()
+    if session is None or session.ahead is None:
+        return None
+    ahead = session.ahead
+    if ahead.partnership_id == partnership.pk and ahead.data_file is data_file:
+        session.ahead = None
+        return ahead
+    session.close_ahead()
+    return None
+
+
+def _read_blocks(
+    data_file: DataFile, facts: FileFacts, lsoa_ids: dict[str, int]
+) -> ReadAhead[tuple[Block, FlatRows | None]]:
+    """The file's blocks, read and checked in a second thread while this one writes (ahead.py); for SQLite, their
+    rows made Python values there too. The caller closes it, so the reading thread never outlives the import."""
+    flatten = connection.vendor == "sqlite"
+
+    def read() -> Iterator[tuple[Block, FlatRows | None]]:
+        for block in read_street_blocks(data_file, facts, lsoa_ids):
+            yield block, flat_rows(block.table) if flatten and block.table.num_rows else None
+
+    return read_ahead(read)
 
 
 def _stage_rows(
@@ -327,12 +521,15 @@ def _stage_rows(
     facts: FileFacts,
     lsoa_ids: dict[str, int],
     on_progress: ProgressCallback | None,
+    ahead: _ReadAhead | None = None,
 ) -> Staged:
     """Columns at a time where the file allows it (policeuk_arrow.py), else row by row; the same rows either way."""
-    learnt = (facts.month, facts.month_text, facts.force)
+    learnt = ahead.learnt if ahead is not None else (facts.month, facts.month_text, facts.force)
     chunks = _Chunks(run, RECORD_WRITER, on_progress)
     try:
-        _stage_blocks(run, partnership, data_file, facts, lsoa_ids, chunks)
+        with chunks:
+            blocks = ahead.blocks if ahead is not None else _read_blocks(data_file, facts, lsoa_ids)
+            _stage_blocks(run, partnership, facts, lsoa_ids, blocks, chunks)
     except FastPathUnavailable:
         # Nothing staged so far is kept: the row reader starts the file again and names every problem.
         delete_staged(run, facts.month)
@@ -341,22 +538,22 @@ def _stage_rows(
         facts.month, facts.month_text, facts.force = learnt
         facts.forces_seen.clear()
         chunks = _Chunks(run, RECORD_WRITER, on_progress)
-        _stage_row_by_row(run, partnership, data_file, facts, lsoa_ids, chunks)
+        with chunks:
+            _stage_row_by_row(run, partnership, data_file, facts, lsoa_ids, chunks)
     return Staged(chunks.tally, chunks.unlocated)
 
 
 def _stage_blocks(
     run: ImportRun,
     partnership: Partnership,
-    data_file: DataFile,
     facts: FileFacts,
     lsoa_ids: dict[str, int],
+    reader: ReadAhead[tuple[Block, FlatRows | None]],
     chunks: _Chunks,
 ) -> None:
-    # The next blocks are read and checked in a second thread while this one writes (ahead.py).
     # Closed on the way out whatever happens, so the reading thread never outlives the import.
-    with closing(read_ahead(lambda: read_street_blocks(data_file, facts, lsoa_ids))) as blocks:
-        for block in blocks:
+    with closing(reader) as blocks:
+        for block, flat in blocks:
             run.rows_read += block.read
             run.rows_outside_area += block.outside_area
             run.rows_no_location += block.no_location
@@ -367,7 +564,10 @@ def _stage_blocks(
                 for lsoa_id, category, count in block.counts:
                     chunks.tally[(lsoa_id, category)] += count
                 chunks.constants = {"run": run.pk, "partnership": partnership.pk, "month": facts.month}
-                chunks.tables.append(block.table)
+                if flat is not None:
+                    chunks.flat.append(flat)
+                else:
+                    chunks.tables.append(block.table)
             for category, count in block.unlocated:
                 chunks.unlocated[category] += count
             for item in block.others:
@@ -378,7 +578,7 @@ def _stage_blocks(
                 # The reader has nothing more yet: write what is held rather than wait (the first rows of a file
                 # are written while its next blocks are read, not after a whole chunk of them).
                 chunks.flush()
-    chunks.flush()
+    chunks.finish()
 
 
 def _stage_row_by_row(
@@ -393,7 +593,7 @@ def _stage_row_by_row(
         run.rows_read += 1
         _stage_one(run, chunks, lsoa_ids, item)
         chunks.maybe_flush()
-    chunks.flush()
+    chunks.finish()
 
 
 OUTSIDE = -1
@@ -736,46 +936,47 @@ def import_stop_search_file(
             )
         lsoa_ids = geography.lsoa_ids_by_code(partnership, "2011")
         chunks = _Chunks(run, SEARCH_WRITER, on_progress)
-        for item in read_stop_search_file(data_file, facts):
-            run.rows_read += 1
-            if isinstance(item, RowProblem):
-                chunks.reject(item)
-                continue
-            if item.latitude is None or item.longitude is None:
-                run.rows_no_location += 1  # the force's search, not the area's (ForceUnlocated)
-                chunks.unlocated[STOP_AND_SEARCH] += 1
-                continue
-            code = locator.locate(item.latitude, item.longitude)
-            if code is None:
-                run.rows_outside_area += 1
-                continue
-            lsoa_id = lsoa_ids.get(code)
-            run.rows_imported += 1
-            chunks.add(
-                (
-                    run.pk,
-                    partnership.pk,
-                    item.month.isoformat(),
-                    item.searched_at,
-                    item.search_type,
-                    item.part_of_operation,
-                    item.policing_operation,
-                    item.latitude,
-                    item.longitude,
-                    lsoa_id,
-                    item.gender,
-                    item.age_range,
-                    item.self_defined_ethnicity,
-                    item.officer_defined_ethnicity,
-                    item.legislation,
-                    item.object_of_search,
-                    item.outcome,
-                    item.outcome_linked,
-                    item.outer_clothing_removed,
-                    item.line,
+        with chunks:
+            for item in read_stop_search_file(data_file, facts):
+                run.rows_read += 1
+                if isinstance(item, RowProblem):
+                    chunks.reject(item)
+                    continue
+                if item.latitude is None or item.longitude is None:
+                    run.rows_no_location += 1  # the force's search, not the area's (ForceUnlocated)
+                    chunks.unlocated[STOP_AND_SEARCH] += 1
+                    continue
+                code = locator.locate(item.latitude, item.longitude)
+                if code is None:
+                    run.rows_outside_area += 1
+                    continue
+                lsoa_id = lsoa_ids.get(code)
+                run.rows_imported += 1
+                chunks.add(
+                    (
+                        run.pk,
+                        partnership.pk,
+                        item.month.isoformat(),
+                        item.searched_at,
+                        item.search_type,
+                        item.part_of_operation,
+                        item.policing_operation,
+                        item.latitude,
+                        item.longitude,
+                        lsoa_id,
+                        item.gender,
+                        item.age_range,
+                        item.self_defined_ethnicity,
+                        item.officer_defined_ethnicity,
+                        item.legislation,
+                        item.object_of_search,
+                        item.outcome,
+                        item.outcome_linked,
+                        item.outer_clothing_removed,
+                        item.line,
+                    )
                 )
-            )
-        chunks.flush()
+            chunks.finish()
         return Staged(unlocated=chunks.unlocated)
 
     return _run_import(
@@ -807,18 +1008,19 @@ def import_outcomes_file(
     def stage(run: ImportRun, facts: FileFacts) -> Staged:
         lsoa_ids = _require_lsoas(partnership, data_file)
         chunks = _Chunks(run, OUTCOME_WRITER, on_progress)
-        for item in read_outcomes_file(data_file, facts):
-            run.rows_read += 1
-            if isinstance(item, RowProblem):
-                chunks.reject(item)
-                continue
-            lsoa_id = _place(run, lsoa_ids, item.lsoa_code)
-            if lsoa_id in (OUTSIDE, NOWHERE):  # an outcome of a crime not in the area, or of one with no location
-                continue
-            chunks.add(
-                (run.pk, partnership.pk, item.month.isoformat(), item.crime_id, item.outcome, lsoa_id, item.line)
-            )
-        chunks.flush()
+        with chunks:
+            for item in read_outcomes_file(data_file, facts):
+                run.rows_read += 1
+                if isinstance(item, RowProblem):
+                    chunks.reject(item)
+                    continue
+                lsoa_id = _place(run, lsoa_ids, item.lsoa_code)
+                if lsoa_id in (OUTSIDE, NOWHERE):  # an outcome of a crime not in the area, or of one with no location
+                    continue
+                chunks.add(
+                    (run.pk, partnership.pk, item.month.isoformat(), item.crime_id, item.outcome, lsoa_id, item.line)
+                )
+            chunks.finish()
         return Staged()
 
     return _run_import(
@@ -844,12 +1046,21 @@ def import_policeuk_file(
     actor: User | None,
     job: Job | None = None,
     on_progress: ProgressCallback | None = None,
+    next_file: DataFile | None = None,
 ) -> ImportOutcome:
-    """A street, stop-and-search or outcomes file, told apart by its columns (whatever it is called)."""
-    importer = {
-        "stop-and-search": import_stop_search_file,
-        "outcomes": import_outcomes_file,
-    }.get(policeuk_kind(data_file), import_street_file)
+    """A street, stop-and-search or outcomes file, told apart by its columns (whatever it is called); ``next_file``
+    as for import_street_file."""
+    kind = policeuk_kind(data_file)
+    if kind == "street":
+        return import_street_file(
+            partnership=partnership,
+            data_file=data_file,
+            actor=actor,
+            job=job,
+            on_progress=on_progress,
+            next_file=next_file,
+        )
+    importer = import_stop_search_file if kind == "stop-and-search" else import_outcomes_file
     return importer(partnership=partnership, data_file=data_file, actor=actor, job=job, on_progress=on_progress)
 
 

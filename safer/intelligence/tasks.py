@@ -47,26 +47,32 @@ def _import_upload(job: Job, progress: Progress) -> str:
         return str(exc)
     progress.set_total(sum(lines))
     live = refused = 0
-    for data_file, file_lines in zip(files, lines, strict=True):
-        done_before = progress.rows_done
+    with services.importing():  # the next file read while one goes live; SQLite checkpointed after them
+        for number, (data_file, file_lines) in enumerate(zip(files, lines, strict=True)):
+            done_before = progress.rows_done
 
-        def on_progress(rows: int, rejected: int, base: int = done_before, name: str = data_file.name) -> None:
-            progress.rows_done = base + rows
-            progress.flush(f"Importing {name}")
+            def on_progress(rows: int, rejected: int, base: int = done_before, name: str = data_file.name) -> None:
+                progress.rows_done = base + rows
+                progress.flush(f"Importing {name}")
 
-        outcome = services.import_policeuk_file(
-            partnership=job.partnership, data_file=data_file, actor=job.created_by, job=job, on_progress=on_progress
-        )
-        # A refused file is done with as a whole, however far it was read: its rows count as done, not left over.
-        progress.rows_done = done_before + (
-            max(file_lines, outcome.run.rows_read) if outcome.refused else outcome.run.rows_read
-        )
-        progress.errors += _errors(outcome.run.rows_rejected, refused=bool(outcome.refused))
-        if outcome.refused:
-            refused += 1
-        else:
-            live += 1
-        progress.flush()
+            outcome = services.import_policeuk_file(
+                partnership=job.partnership,
+                data_file=data_file,
+                actor=job.created_by,
+                job=job,
+                on_progress=on_progress,
+                next_file=files[number + 1] if number + 1 < len(files) else None,
+            )
+            # A refused file is done with as a whole, however far it was read: its rows count as done, not left over.
+            progress.rows_done = done_before + (
+                max(file_lines, outcome.run.rows_read) if outcome.refused else outcome.run.rows_read
+            )
+            progress.errors += _errors(outcome.run.rows_rejected, refused=bool(outcome.refused))
+            if outcome.refused:
+                refused += 1
+            else:
+                live += 1
+            progress.flush()
     shutil.rmtree(folder, ignore_errors=True)
     parts = [f"{live} file{'s' if live != 1 else ''} imported"]
     if refused:

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection, transaction
 
 from safer.core.models import Partnership
-from safer.intelligence.bulk import BulkInserter, _sql_literal
+from safer.intelligence.bulk import BulkInserter, _sql_literal, checkpoints_deferred
 from safer.intelligence.importers.ahead import read_ahead
 from safer.intelligence.models import ImportRun, MonthlyCount, Source, StreetRecord
 from safer.intelligence.services import RECORD_FIELDS
@@ -68,6 +68,66 @@ def test_a_text_constant_with_a_quote_is_written_as_given(geography, partnership
             rows, {"run": run.pk, "partnership": partnership.pk, "month": "2024-03-01", "category": "it's; --"}
         )
     assert StreetRecord.objects.get().category == "it's; --"
+
+
+def street_rows(lines: list[int]) -> pa.Table:
+    return table(
+        crime_id=["c" * 64 for _ in lines],
+        category=["drugs" for _ in lines],
+        lsoa_id=pa.array([None for _ in lines], pa.int64()),
+        longitude=pa.array([-1.5 for _ in lines], pa.float64()),
+        latitude=pa.array([None for _ in lines], pa.float64()),
+        location=[f'On or near {line}, "Quoted"' for line in lines],
+        outcome=["" for _ in lines],
+        line=pa.array(lines, pa.int64()),
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_streamed_in_parts_are_each_stored_once_as_given(geography, partnership):
+    """On PostgreSQL the parts of a transaction go into one COPY (tables in binary, tuples as text, each a COPY of its
+    own when the kind changes); on SQLite each part is inserted as it comes. Either way every row, as given."""
+    run = ImportRun.objects.create(partnership=partnership, source=Source.POLICEUK_STREET)
+    constants = {"run": run.pk, "partnership": partnership.pk, "month": date(2024, 2, 1)}
+    as_tuple = (run.pk, partnership.pk, "2024-02-01", "", "burglary", None, None, 52.1, "Back\\slash\ttab", "x", 5)
+    with transaction.atomic():
+        stream = BulkInserter(StreetRecord, RECORD_FIELDS).stream()
+        stream.write(street_rows([2, 3]), constants)
+        stream.write(street_rows([4]), constants)
+        stream.write([as_tuple])
+        stream.write(street_rows([6, 7]), constants)
+        stream.close()
+        assert StreetRecord.objects.count() == 6  # the connection is free for other statements once it is closed
+    written = list(StreetRecord.objects.order_by("line").values_list("line", "category", "location", "latitude"))
+    assert written == [
+        (2, "drugs", 'On or near 2, "Quoted"', None),
+        (3, "drugs", 'On or near 3, "Quoted"', None),
+        (4, "drugs", 'On or near 4, "Quoted"', None),
+        (5, "burglary", "Back\\slash\ttab", 52.1),
+        (6, "drugs", 'On or near 6, "Quoted"', None),
+        (7, "drugs", 'On or near 7, "Quoted"', None),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stream_abandoned_after_an_error_keeps_nothing_and_the_connection_goes_on(geography, partnership):
+    run = ImportRun.objects.create(partnership=partnership, source=Source.POLICEUK_STREET)
+    constants = {"run": run.pk, "partnership": partnership.pk, "month": date(2024, 2, 1)}
+
+    def stage() -> None:
+        with transaction.atomic():
+            stream = BulkInserter(StreetRecord, RECORD_FIELDS).stream()
+            try:
+                stream.write(street_rows([2, 3]), constants)
+                raise RuntimeError("the file could not be read")
+            except RuntimeError as error:
+                stream.close(error)
+                raise
+
+    with pytest.raises(RuntimeError, match="the file could not be read"):
+        stage()
+    assert not StreetRecord.objects.exists()
+    assert ImportRun.objects.filter(pk=run.pk).exists()
 
 
 @pytest.mark.django_db
@@ -204,3 +264,26 @@ def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
             return False
         time.sleep(0.001)
     return True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_checkpoints_wait_until_the_imports_are_done():
+    """On SQLite a commit that leaves 1,000 pages in the write-ahead log would copy them into the database, waiting for
+    the disk twice; while imports write there is none (the nested use of a command's files changes nothing), and the
+    connection's own setting comes back after."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's write-ahead log")
+
+    def autocheckpoint() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            return int(cursor.fetchone()[0])
+
+    before = autocheckpoint()
+    assert before > 0
+    with checkpoints_deferred():
+        assert autocheckpoint() == 0
+        with checkpoints_deferred():
+            assert autocheckpoint() == 0
+        assert autocheckpoint() == 0
+    assert autocheckpoint() == before

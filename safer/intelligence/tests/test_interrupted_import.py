@@ -27,10 +27,12 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from safer.core.jobs import lease, recover_interrupted
+from safer.core import jobs
+from safer.core.jobs import WorkInterrupted, lease, recover_interrupted
 from safer.core.models import Job, JobStatus, Partnership
 from safer.core.services import create_job
 from safer.intelligence import services
+from safer.intelligence.importers import policeuk_arrow
 from safer.intelligence.importers.files import discover
 from safer.intelligence.models import ImportRun, MonthlyCount, RunStatus, Source, StreetRecord
 from safer.intelligence.tasks import POLICEUK_IMPORT_JOB, upload_dir
@@ -268,3 +270,31 @@ def test_a_run_under_way_is_left_alone_while_its_heartbeat_is_fresh(geography, p
     quiet.refresh_from_db()  # another machine's run, silent for longer than SAFER_INTERRUPTED_AFTER_MINUTES
     assert quiet.status == RunStatus.FAILED and not StreetRecord.objects.filter(run=quiet).exists()
     assert recover_interrupted() == {"jobs": 0, "import runs": 0}
+
+
+def test_the_lease_is_renewed_as_rows_are_staged_and_an_import_taken_for_interrupted_stops(
+    geography, partnership, monkeypatch
+):
+    """The heartbeat is committed with the staged rows: each commit shows the run alive. A run that a sweep took
+    for dead (silent too long, its lease now the sweep's) stops at its next commit, and its rows go."""
+    monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.0)
+    monkeypatch.setattr(services, "SECONDS_PER_TRANSACTION", 0.0)  # a commit after each batch of rows
+    monkeypatch.setattr(services, "CHUNK", 10)
+    monkeypatch.setattr(policeuk_arrow, "BLOCK", 1 << 14)  # the month's 910 rows in a dozen blocks, each committed
+    beats = []
+
+    def on_progress(rows: int, rejected: int) -> None:
+        run = ImportRun.objects.get(status=RunStatus.STAGING)
+        beats.append(run.heartbeat_at)
+        if len(beats) == 2:  # as a sweep takes it over
+            ImportRun.objects.filter(pk=run.pk).update(
+                status=RunStatus.FAILED, owner_host="sweeper.example", owner_pid=1
+            )
+
+    (real,) = discover([CSP / f"{MONTH}-leicestershire-street.csv.gz"], "-street.csv")
+    with pytest.raises(WorkInterrupted):
+        services.import_street_file(partnership=partnership, data_file=real, actor=None, on_progress=on_progress)
+    assert len(beats) == 2 and beats[0] < beats[1]
+    run = ImportRun.objects.get()
+    assert run.status == RunStatus.FAILED and run.owner_host == "sweeper.example"  # the sweep's verdict stays
+    assert not StreetRecord.objects.filter(run=run).exists()

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from safer.geography.models import Lsoa
 from safer.intelligence import services
+from safer.intelligence.importers import policeuk_arrow
 from safer.intelligence.importers.files import DataFile
 from safer.intelligence.importers.policeuk import FileFacts, RowProblem, StreetRow, facts_from_name, read_street_file
 from safer.intelligence.importers.policeuk_arrow import FastPathUnavailable, read_street_blocks
@@ -242,3 +243,66 @@ def test_rows_written_the_fast_way_hold_exactly_the_values_the_row_reader_reads(
     assert set(StreetRecord.objects.filter(run=run).values_list("partnership", "month")) == {
         (partnership.pk, date(2019, 12, 1))
     }  # the file's constants, written once into each statement
+
+
+def staged_rows(partnership) -> list[tuple[Any, ...]]:
+    return sorted(
+        StreetRecord.objects.filter(partnership=partnership).values_list(
+            "month", "line", "crime_id", "category", "lsoa_id", "longitude", "latitude", "location", "outcome"
+        )
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_files_read_ahead_while_the_one_before_goes_live_land_as_if_read_on_their_own(
+    geography, partnership, monkeypatch
+):
+    """Inside ``importing()`` the next file's first blocks are read while one goes live. The files land exactly as
+    imported one at a time: a month read ahead, one found irregular at its end (then read again row by row, its
+    month learnt from its rows), a refused one, and a file of another kind between them."""
+    import threading
+
+    monkeypatch.setattr(policeuk_arrow, "BLOCK", 1 << 14)  # each month in several blocks, only some read ahead
+    lines = real_month("2020-01").splitlines(keepends=True)
+    irregular = b"".join(lines[:-1]) + b"\r\n" + lines[-1]
+    files = [
+        memory_file("2019-12-leicestershire-street.csv", real_month("2019-12")),
+        memory_file("download.csv", irregular),
+        memory_file("2020-02-leicestershire-street.csv", HEADER.encode()),
+        memory_file("2020-03-leicestershire-street.csv", real_month("2020-03")),
+    ]
+    for data_file in files:  # one at a time, as before
+        services.import_street_file(partnership=partnership, data_file=data_file, actor=None)
+    alone = (staged_rows(partnership), counts(partnership))
+    StreetRecord.objects.all().delete()
+    MonthlyCount.objects.all().delete()
+
+    taken = []
+    take = services._take_read_ahead
+
+    def taking(*args: Any) -> Any:
+        ahead = take(*args)
+        taken.append(ahead is not None)
+        return ahead
+
+    monkeypatch.setattr(services, "_take_read_ahead", taking)
+    refused = []
+    with services.importing():
+        for number, data_file in enumerate(files):
+            upcoming = files[number + 1] if number + 1 < len(files) else None
+            outcome = services.import_street_file(
+                partnership=partnership, data_file=data_file, actor=None, next_file=upcoming
+            )
+            refused.append(bool(outcome.refused))
+        services.import_street_file(  # announcing a file that is never imported
+            partnership=partnership, data_file=files[0], actor=None, next_file=files[3]
+        )
+    assert refused == [False, False, True, False]
+    assert taken == [False, True, True, True, False]  # each announced file was read ahead, and only those
+    assert (staged_rows(partnership), counts(partnership)) == alone
+    assert len(alone[0]) > 600 and {row[0] for row in alone[0]} == {
+        date(2019, 12, 1),
+        date(2020, 1, 1),
+        date(2020, 3, 1),
+    }
+    assert not [t for t in threading.enumerate() if t.name == "import-read-ahead"]  # no reader outlives the session

@@ -54,23 +54,28 @@ class Command(BaseCommand):
         # An earlier import killed part way (its staged rows, a run shown as being imported) is tidied first.
         recover_interrupted()
         refused = 0
-        for data_file in files:
-            for partnership in partnerships:
-                outcome = services.import_policeuk_file(partnership=partnership, data_file=data_file, actor=None)
-                run = outcome.run
-                if outcome.refused and outcome.wrong_area and not slugs:
-                    # Every partnership was offered the file: not being one's own is no failure, but say why.
-                    self.stdout.write(f"{partnership.slug}: not imported: {outcome.refused}")
-                elif outcome.refused:
-                    refused += 1
-                    self.stderr.write(f"{partnership.slug}: REFUSED {outcome.refused}{_not_kept(run)}")
-                else:
-                    self.stdout.write(
-                        f"{partnership.slug}: {data_file.name}: {run.month:%Y-%m} read {run.rows_read:,}, imported "
-                        f"{run.rows_imported:,}, outside the area "
-                        f"{run.rows_outside_area:,}, rejected {run.rows_rejected:,}{_not_kept(run)}; no location "
-                        f"{run.rows_no_location:,} (the force's, kept once for it, in no area's figures)"
+        with services.importing():  # the next file read while one goes live; SQLite checkpointed after them
+            for number, data_file in enumerate(files):
+                # With one partnership, the next import is the next file's (with several, the same file's, elsewhere).
+                upcoming = files[number + 1] if len(partnerships) == 1 and number + 1 < len(files) else None
+                for partnership in partnerships:
+                    outcome = services.import_policeuk_file(
+                        partnership=partnership, data_file=data_file, actor=None, next_file=upcoming
                     )
+                    run = outcome.run
+                    if outcome.refused and outcome.wrong_area and not slugs:
+                        # Every partnership was offered the file: not being one's own is no failure, but say why.
+                        self.stdout.write(f"{partnership.slug}: not imported: {outcome.refused}")
+                    elif outcome.refused:
+                        refused += 1
+                        self.stderr.write(f"{partnership.slug}: REFUSED {outcome.refused}{_not_kept(run)}")
+                    else:
+                        self.stdout.write(
+                            f"{partnership.slug}: {data_file.name}: {run.month:%Y-%m} read {run.rows_read:,}, imported "
+                            f"{run.rows_imported:,}, outside the area "
+                            f"{run.rows_outside_area:,}, rejected {run.rows_rejected:,}{_not_kept(run)}; no location "
+                            f"{run.rows_no_location:,} (the force's, kept once for it, in no area's figures)"
+                        )
         if refused:
             raise CommandError(f"{refused} import(s) refused; the reasons are above. Nothing from those was kept.")
 
