@@ -317,6 +317,21 @@ class Reader:
                         )
                         continue
             category = _text(get("category"))[:80] if m.columns.get("category") else ""
+            reference = _text(get("reference"))[:100]
+            if "\x00" in category or "\x00" in reference or "\x00" in ward or "\x00" in lsoa:
+                # A NUL byte means a damaged file (and PostgreSQL text cannot hold one): the row is rejected, named.
+                field = next(
+                    f
+                    for f, v in (("category", category), ("reference", reference), ("ward", ward), ("lsoa", lsoa))
+                    if "\x00" in v
+                )
+                yield RowProblem(
+                    line,
+                    m.columns[field],
+                    _text(get(field)).replace("\x00", "\\x00")[:200],
+                    "holds a NUL byte, so the file is damaged: export it again",
+                )
+                continue
             yield PartnerRow(
                 line=line,
                 occurred_on=occurred,
@@ -325,5 +340,5 @@ class Reader:
                 ward=ward,
                 latitude=latitude,
                 longitude=longitude,
-                reference=_text(get("reference"))[:100],
+                reference=reference,
             )

@@ -134,3 +134,25 @@ def test_a_damaged_partner_file_goes_live_whole_or_changes_nothing(
         counted = sum(MonthlyCount.objects.filter(source=source.key).values_list("count", flat=True))
         assert counted == run.rows_imported
         assert run.rows_read == run.rows_imported + run.rows_rejected + run.rows_outside_area
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_partner_row_holding_a_nul_byte_is_rejected_by_name_and_the_rest_lands(
+    geography, partnership, analyst, tmp_path
+):
+    """Found by the test above on PostgreSQL, whose text cannot hold NUL: the row is rejected, not the database."""
+    source = partner_services.create_source(
+        partnership=partnership, name="ASB with a NUL", counted="one report", agency=None, actor=analyst
+    )
+    partner_services.save_mapping(source=source, mapping=MAPPING)
+    lines = PARTNER.decode("utf-8").splitlines(keepends=True)
+    damaged = lines[0] + lines[1].replace("Noise", "No\x00ise") + "".join(lines[2:])
+    path = tmp_path / "asb.csv"
+    path.write_bytes(damaged.encode("utf-8"))
+    outcome = partner_services.import_partner_file(
+        partnership=partnership, source=source, path=path, name="asb.csv", actor=analyst, today=date(2026, 11, 23)
+    )
+    assert not outcome.refused, outcome.refused
+    run = ImportRun.objects.get(pk=outcome.run.pk)
+    assert (run.rows_rejected, run.rows_imported) == (1, len(lines) - 2)
+    assert run.rejections.get().reason == "holds a NUL byte, so the file is damaged: export it again"
