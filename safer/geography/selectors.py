@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, Max, QuerySet
 
 from safer.core.models import Partnership
+from safer.geography.importers.postcodes import normal_postcode
 from safer.geography.models import (
     DEFAULT_BOUNDARY_EDITION,
     EDITION_VINTAGE,
@@ -440,8 +441,7 @@ def lsoa_boundaries(partnership: Partnership) -> list[tuple[str, dict[str, Any]]
 
 def postcode_in(partnership: Partnership, postcode: str) -> Postcode | None:
     """A postcode of one of the partnership's districts, as the postcode lookup places it (None if not loaded)."""
-    compact = postcode.replace(" ", "").upper()
-    if len(compact) < 5:
+    code = normal_postcode(postcode)
+    if code is None:
         return None
-    code = f"{compact[:-3]} {compact[-3:]}"
     return Postcode.objects.filter(code=code, lad_code__in=partnership.lad_codes).first()

@@ -1,13 +1,12 @@
 from django.urls import URLPattern, URLResolver, include, path
 
-from safer.intelligence import views, views_force, views_priority, views_rates
+from safer.intelligence import views, views_priority, views_rates
 
 app_name = "intelligence"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.overview, name="overview"),
     path("imports/<int:run_id>", views.import_run, name="import-run"),
-    path("police-force", views_force.home_force, name="home-force"),
     path("imports/jobs/<uuid:job_id>", views.import_job, name="import-job"),
     path("heat-map", views.heat_map, name="heat-map"),
     path("trends", views.trends, name="trends"),
@@ -23,4 +22,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("safer.intelligence.urls_hotspots")),
     path("", include("safer.intelligence.urls_partner")),
     path("", include("safer.intelligence.urls_assessment")),
+    path("", include("safer.intelligence.police_force.urls")),
 ]

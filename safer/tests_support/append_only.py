@@ -32,10 +32,10 @@ def append_only_lifted(using: str = "default") -> Iterator[None]:
                 for table in APPEND_ONLY_TABLES:
                     cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
     elif connection.vendor == "sqlite":
-        placeholders = ", ".join(["%s"] * len(APPEND_ONLY_TABLES))
+        markers = ", ".join(["%s"] * len(APPEND_ONLY_TABLES))  # one SQL bind marker per table
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({placeholders})",  # noqa: S608
+                f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({markers})",  # noqa: S608
                 list(APPEND_ONLY_TABLES),
             )
             triggers = cursor.fetchall()
